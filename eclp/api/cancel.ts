@@ -1,0 +1,21 @@
+// The `{code, msg}` verdict shared by sales-order and PO cancels (eclp-api.md §3.3, §3.8, §4.4).
+import { type JsonObject } from '../envelope';
+import { requireObject, text, type ResultContext } from '../fields';
+import { CancelResultCode } from '../status';
+
+export interface CancelOutcome {
+  /** `unknown` = a code JD has not documented; the order's status history then tells what happened. */
+  result: 'cancelled' | 'refused' | 'unknown';
+  /** JD's code verbatim. */
+  code: string;
+  /** JD's reason text, verbatim (Chinese). */
+  message?: string;
+}
+
+export function readCancelOutcome(envelope: JsonObject, field: string, context: ResultContext): CancelOutcome {
+  const verdict = requireObject(envelope, field, context);
+  const code = text(verdict['code']) ?? '';
+  const message = text(verdict['msg']);
+  const result = code === CancelResultCode.CANCELLED ? 'cancelled' : code === CancelResultCode.REFUSED ? 'refused' : 'unknown';
+  return message === undefined ? { result, code } : { result, code, message };
+}

@@ -1,0 +1,61 @@
+// Public surface of the ECLP client. Activities import from here, not from the files behind it.
+export { createEclpClient, type EclpClient, type EclpClientOptions } from './client';
+export type { EclpLogger, EclpCallLog, FetchLike } from './gateway';
+export {
+  EclpError,
+  EclpTransportError,
+  EclpBackendBusyError,
+  EclpQuotaError,
+  EclpConfigurationError,
+  EclpBusinessError,
+  EclpValidationError,
+  NON_RETRYABLE_ECLP_ERROR_TYPES,
+  isEclpError,
+  type EclpErrorKind,
+  type EclpErrorDetails,
+  type TransportFailure,
+} from './errors';
+export { EclpMethod } from './methods';
+export {
+  SoStatus,
+  PoStatus,
+  RtwStatus,
+  CancelResultCode,
+  SerialBillType,
+  CANCELLABLE_SO_STATUSES,
+  describeSoStatus,
+  describePoStatus,
+  describeRtwStatus,
+  salesOrderProgress,
+  type StatusInfo,
+  type SoStatusCode,
+  type PoStatusCode,
+  type RtwStatusCode,
+  type SoStatusName,
+  type PoStatusName,
+  type RtwStatusName,
+  type SoHistoryEntry,
+  type SoProgress,
+  type SoProgressInput,
+} from './status';
+export { collect, type Page, DEFAULT_PAGE_SIZE } from './paging';
+export { MAX_BATCH_NUMBERS, type GoodsReference } from './fields';
+export type { CancelOutcome } from './api/cancel';
+export type { GoodsInfoInput, GoodsInfoResult } from './api/goods';
+export type { AddPoOrderInput, AddPoOrderResult, GoodsQuality, PoLineInput, PoLineState, PoSerialInput, PoSerialResult, PurchaseOrderState } from './api/purchase-orders';
+export { SALES_ORDER_DEFAULTS } from './api/sales-orders';
+export type {
+  AddOrderInput,
+  AddOrderResult,
+  Consignee,
+  SalesOrderDetail,
+  SalesOrderHistoryEntry,
+  SalesOrderLineInput,
+  SalesOrderLineState,
+  SalesOrderPackage,
+  SubmittedSalesOrder,
+} from './api/sales-orders';
+export type { OrderChannel, QueryRtwInput, ReturnLineState, ReturnState, TransportRtwInput, TransportRtwResult } from './api/returns';
+export type { BillSerial, BillSerialPageRequest, BillSerialQuery, DocumentSerial, InStockSerialPageRequest, InStockSerialQuery } from './api/serials';
+export type { StockPageRequest, StockQuery, StockRow, StockType } from './api/stock';
+export { eclpConfigFromEnv, credentialsFromEnv, usesDevCredentials, DEV_CREDENTIALS, DEV_MERCHANT, type EclpConfig, type EclpCredentials, type EclpMerchant } from './config';
