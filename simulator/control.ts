@@ -1,0 +1,205 @@
+// The /_sim/ control API: plain JSON, no JD signature. Tests, the demo and the benchmark use it to set
+// scenarios (timeline, catalogue, faults), to move documents by hand and to inspect what JD "knows".
+import express from 'express';
+import { z } from 'zod';
+import { BusinessError, MoveRefused, UnknownDocument } from './errors';
+import { FAULT_KINDS } from './faults';
+import { currentStatus, type SalesOrder } from './model/sales-orders';
+import { BillType } from './model/serials';
+import type { SimulatorLogger } from './logger';
+import type { Operations } from './operations';
+
+const delay = z.number().int().min(0).nullable();
+const timelinePatch = z.strictObject({
+  salesOrder: z.strictObject({ pickAfterMs: delay, packAfterMs: delay, shipAfterMs: delay, deliverAfterMs: delay }).partial().optional(),
+  purchaseOrder: z.strictObject({ receiveAfterMs: delay }).partial().optional(),
+  returnOrder: z.strictObject({ receiveAfterMs: delay }).partial().optional(),
+});
+
+const code = z.string().min(1);
+const catalogueAdditions = z.strictObject({
+  warehouses: z.array(z.strictObject({ warehouseNo: code, name: z.string() })).optional(),
+  shippers: z.array(z.strictObject({ shipperNo: code, name: z.string() })).optional(),
+  suppliers: z.array(z.strictObject({ supplierNo: code, name: z.string() })).optional(),
+  categories: z.array(z.strictObject({ firstNo: code, secondNo: code, thirdNo: code, name: z.string() })).optional(),
+});
+
+const receiptLines = (minQuantity: number) => z.array(z.strictObject({ goodsNo: code, quantity: z.number().int().min(minQuantity) })).min(1);
+const poReceipt = z.strictObject({ lines: receiptLines(1).optional(), complete: z.boolean().optional() });
+const returnReceipt = z.strictObject({ lines: receiptLines(0).optional() });
+const withReason = z.strictObject({ reason: z.string().optional() });
+const shipment = z.strictObject({ wayBill: code.optional() });
+
+const faultSpec = z
+  .strictObject({
+    kind: z.enum(FAULT_KINDS),
+    method: code.optional(),
+    next: z.number().int().min(1).optional(),
+    rate: z.number().min(0).max(1).optional(),
+    latencyMs: z.number().int().min(0).optional(),
+    message: z.string().min(1).optional(),
+  })
+  .refine((f) => f.next === undefined || f.rate === undefined, { message: 'give either next or rate, not both', path: ['rate'] });
+
+const serialSeed = z.strictObject({
+  goodsNo: code,
+  serialNumbers: z.array(code).min(1),
+  billNo: code.optional(),
+  billType: z.enum(Object.values(BillType) as [string, ...string[]]).optional(),
+  warehouseNo: code.optional(),
+  inStock: z.boolean().optional(),
+});
+
+/** Parses a JSON body (absent body = {}); a schema violation becomes a 400 with the issues. */
+function body<T>(schema: z.ZodType<T>, req: express.Request): T {
+  return schema.parse(req.body ?? {});
+}
+
+function salesOrderView(order: SalesOrder) {
+  return structuredClone({ ...order, currentStatus: currentStatus(order) });
+}
+
+export function controlRouter(ops: Operations, logger: SimulatorLogger): express.Router {
+  const { state } = ops;
+  const router = express.Router();
+  router.use(express.json({ limit: '10mb' }));
+
+  router.get('/', (_req, res) => {
+    res.json({
+      controls: [
+        'POST /_sim/reset', 'GET /_sim/state', 'GET /_sim/stats', 'POST /_sim/stats/reset',
+        'GET|PUT /_sim/timeline', 'GET|POST /_sim/catalogue',
+        'GET /_sim/sales-orders?isvUUID=', 'GET /_sim/sales-orders/:eclpSoNo',
+        'POST /_sim/sales-orders/:eclpSoNo/{pick,pack,ship,deliver,cancel}',
+        'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/receive',
+        'GET /_sim/returns/:eclpRtwNo', 'POST /_sim/returns/:eclpRtwNo/{receive,reject}',
+        'GET|POST|DELETE /_sim/faults', 'DELETE /_sim/faults/:id', 'POST /_sim/serials',
+      ],
+    });
+  });
+
+  router.post('/reset', (_req, res) => {
+    ops.reset();
+    res.status(204).end();
+  });
+  router.get('/state', (_req, res) => {
+    res.json(state.snapshot());
+  });
+
+  router.get('/stats', (_req, res) => {
+    res.json(state.stats.snapshot());
+  });
+  router.post('/stats/reset', (_req, res) => {
+    state.stats.reset();
+    res.status(204).end();
+  });
+
+  router.get('/timeline', (_req, res) => {
+    res.json(state.timeline);
+  });
+  router.put('/timeline', (req, res) => {
+    res.json(ops.setTimeline(body(timelinePatch, req)));
+  });
+
+  router.get('/catalogue', (_req, res) => {
+    res.json(state.catalogue.snapshot());
+  });
+  router.post('/catalogue', (req, res) => {
+    state.catalogue.add(body(catalogueAdditions, req));
+    res.json(state.catalogue.snapshot());
+  });
+
+  router.get('/sales-orders', (req, res) => {
+    const isvUUID = typeof req.query.isvUUID === 'string' ? req.query.isvUUID : undefined;
+    const orders = isvUUID === undefined ? state.salesOrders.list() : [state.salesOrders.findByIsvUUID(isvUUID)].filter((o) => o !== undefined);
+    res.json(orders.map(salesOrderView));
+  });
+  router.get('/sales-orders/:eclpSoNo', (req, res) => {
+    res.json(salesOrderView(ops.requireSalesOrder(req.params.eclpSoNo)));
+  });
+  router.post('/sales-orders/:eclpSoNo/pick', (req, res) => {
+    res.json(salesOrderView(ops.pickSalesOrder(req.params.eclpSoNo)));
+  });
+  router.post('/sales-orders/:eclpSoNo/pack', (req, res) => {
+    res.json(salesOrderView(ops.packSalesOrder(req.params.eclpSoNo)));
+  });
+  router.post('/sales-orders/:eclpSoNo/ship', (req, res) => {
+    const { wayBill } = body(shipment, req);
+    res.json(salesOrderView(ops.shipSalesOrder(req.params.eclpSoNo, wayBill)));
+  });
+  router.post('/sales-orders/:eclpSoNo/deliver', (req, res) => {
+    res.json(salesOrderView(ops.deliverSalesOrder(req.params.eclpSoNo)));
+  });
+  router.post('/sales-orders/:eclpSoNo/cancel', (req, res) => {
+    const { reason } = body(withReason, req);
+    res.json(salesOrderView(ops.cancelSalesOrderByWarehouse(req.params.eclpSoNo, reason ?? '仓库取消')));
+  });
+
+  router.get('/purchase-orders/:poOrderNo', (req, res) => {
+    res.json(structuredClone(ops.requirePurchaseOrder(req.params.poOrderNo)));
+  });
+  router.post('/purchase-orders/:poOrderNo/receive', (req, res) => {
+    const { lines, complete } = body(poReceipt, req);
+    res.json(structuredClone(ops.receivePurchaseOrder(req.params.poOrderNo, lines, complete ?? true)));
+  });
+
+  router.get('/returns/:eclpRtwNo', (req, res) => {
+    res.json(structuredClone(ops.requireReturn(req.params.eclpRtwNo)));
+  });
+  router.post('/returns/:eclpRtwNo/receive', (req, res) => {
+    const { lines } = body(returnReceipt, req);
+    res.json(structuredClone(ops.receiveReturn(req.params.eclpRtwNo, lines)));
+  });
+  router.post('/returns/:eclpRtwNo/reject', (req, res) => {
+    const { reason } = body(withReason, req);
+    res.json(structuredClone(ops.rejectReturn(req.params.eclpRtwNo, reason ?? '仓库拒收')));
+  });
+
+  router.get('/faults', (_req, res) => {
+    res.json(state.faults.list());
+  });
+  router.post('/faults', (req, res) => {
+    res.status(201).json(state.faults.add(body(faultSpec, req)));
+  });
+  router.delete('/faults', (_req, res) => {
+    state.faults.clear();
+    res.status(204).end();
+  });
+  router.delete('/faults/:id', (req, res) => {
+    if (!state.faults.remove(req.params.id)) throw new UnknownDocument('fault', req.params.id);
+    res.status(204).end();
+  });
+
+  router.post('/serials', (req, res) => {
+    const seed = body(serialSeed, req);
+    const goods = state.goods.find(seed.goodsNo);
+    if (!goods) throw new UnknownDocument('goods', seed.goodsNo);
+    const warehouseNo = seed.warehouseNo ?? state.catalogue.defaultWarehouseNo() ?? '';
+    if (!state.catalogue.findWarehouse(warehouseNo)) throw new UnknownDocument('warehouse', warehouseNo);
+    const at = ops.stamp();
+    const billNo = seed.billNo ?? 'SIM-SEED';
+    const billType = seed.billType ?? BillType.PURCHASE_INBOUND;
+    state.serials.seed(
+      seed.serialNumbers.map((serialNumber) => ({ serialNumber, goodsNo: goods.goodsNo, isvGoodsNo: goods.isvGoodsNo, warehouseNo, billNo, billType, createTime: at })),
+      seed.inStock ?? true,
+    );
+    res.status(201).json({ goodsNo: goods.goodsNo, billNo, billType, warehouseNo, inStock: state.serials.inStockFor(goods.goodsNo) });
+  });
+
+  router.use((_req, res) => {
+    res.status(404).json({ error: 'no such control; GET /_sim/ lists them' });
+  });
+
+  // Express calls this for anything a route throws, including malformed JSON bodies.
+  router.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (error instanceof z.ZodError) return void res.status(400).json({ error: 'invalid request body', issues: error.issues });
+    if (error instanceof UnknownDocument) return void res.status(404).json({ error: error.message });
+    if (error instanceof MoveRefused) return void res.status(409).json({ error: error.message });
+    if (error instanceof BusinessError) return void res.status(409).json({ error: error.zhDesc });
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).json({ error: (error as Error).message });
+    logger.error({ err: error }, 'simulator control failed');
+    res.status(500).json({ error: 'simulator control failed' });
+  });
+  return router;
+}

@@ -1,0 +1,232 @@
+// What happens to documents after JD accepted them: the warehouse's moves (pick, ship, receive, …) with
+// their side effects on stock and serials, and the timeline that triggers those moves on its own. The
+// JD API handlers, the timeline and the /_sim/ control all move documents through here, so a move has the
+// same effect whoever asks for it.
+import { formatBusinessDate } from '../eclp/protocol';
+import { MoveRefused, UnknownDocument } from './errors';
+import { NumberFormat } from './ids';
+import type { SimulatorLogger } from './logger';
+import * as po from './model/purchase-orders';
+import * as rtw from './model/returns';
+import * as so from './model/sales-orders';
+import type { SimulatorState } from './state';
+import { applyTimeline, StageScheduler, type Timeline, type TimelinePatch } from './timeline';
+
+type SalesStage = 'pick' | 'pack' | 'ship' | 'deliver';
+
+/** The stage that follows a sales-order status, if the warehouse still has something to do. */
+function nextSalesStage(status: string): SalesStage | undefined {
+  if (status === so.SoStatus.PICKED) return 'pack';
+  if (status === so.SoStatus.PACKED) return 'ship';
+  if (status === so.SoStatus.SHIPPED) return 'deliver';
+  if (so.CANCELLABLE_STATUSES.has(status) && status !== so.SoStatus.CANCELLED) return 'pick';
+  return undefined;
+}
+
+const stageDelay: Record<SalesStage, (t: Timeline) => number | null> = {
+  pick: (t) => t.salesOrder.pickAfterMs,
+  pack: (t) => t.salesOrder.packAfterMs,
+  ship: (t) => t.salesOrder.shipAfterMs,
+  deliver: (t) => t.salesOrder.deliverAfterMs,
+};
+
+export class Operations {
+  private readonly scheduler = new StageScheduler();
+
+  constructor(
+    readonly state: SimulatorState,
+    private readonly logger: SimulatorLogger,
+  ) {}
+
+  /** Business timestamps as JD writes them: `yyyy-MM-dd HH:mm:ss`, Beijing time. */
+  stamp(): string {
+    return formatBusinessDate(new Date());
+  }
+
+  // ── sales orders ─────────────────────────────────────────────────────────────────────────────────
+
+  acceptSalesOrder(order: so.SalesOrder): void {
+    so.startHistory(order, order.createTime);
+    this.state.salesOrders.add(order);
+    this.planSalesOrder(order);
+  }
+
+  requireSalesOrder(eclpSoNo: string): so.SalesOrder {
+    const order = this.state.salesOrders.find(eclpSoNo);
+    if (!order) throw new UnknownDocument('sales order', eclpSoNo);
+    return order;
+  }
+
+  pickSalesOrder(eclpSoNo: string): so.SalesOrder {
+    return this.moveSalesOrder(eclpSoNo, (order) => so.pick(order, this.stamp()));
+  }
+
+  packSalesOrder(eclpSoNo: string): so.SalesOrder {
+    return this.moveSalesOrder(eclpSoNo, (order) => so.pack(order, this.stamp()));
+  }
+
+  /** Ships and takes the goods out of stock; JD assigns a waybill unless the caller names one. */
+  shipSalesOrder(eclpSoNo: string, wayBill?: string): so.SalesOrder {
+    return this.moveSalesOrder(eclpSoNo, (order) => {
+      const at = this.stamp();
+      so.ship(order, wayBill ?? this.state.numbers.next(...NumberFormat.wayBill), at);
+      for (const line of order.lines) {
+        this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo: line.goodsNo, quantity: -line.quantity, reason: 'SHIPMENT', billNo: order.eclpSoNo });
+      }
+    });
+  }
+
+  deliverSalesOrder(eclpSoNo: string): so.SalesOrder {
+    return this.moveSalesOrder(eclpSoNo, (order) => so.deliver(order, this.stamp()));
+  }
+
+  cancelSalesOrderByMerchant(eclpSoNo: string): so.CancelOutcome {
+    const order = this.requireSalesOrder(eclpSoNo);
+    const outcome = so.cancelByMerchant(order, this.stamp());
+    this.planSalesOrder(order);
+    return outcome;
+  }
+
+  cancelSalesOrderByWarehouse(eclpSoNo: string, reason: string): so.SalesOrder {
+    return this.moveSalesOrder(eclpSoNo, (order) => so.cancelByWarehouse(order, reason, this.stamp()));
+  }
+
+  private moveSalesOrder(eclpSoNo: string, move: (order: so.SalesOrder) => void): so.SalesOrder {
+    const order = this.requireSalesOrder(eclpSoNo);
+    move(order);
+    this.planSalesOrder(order);
+    return order;
+  }
+
+  private planSalesOrder(order: so.SalesOrder): void {
+    const stage = nextSalesStage(so.currentStatus(order));
+    if (!stage) return this.scheduler.cancel(order.eclpSoNo);
+    const moves: Record<SalesStage, () => void> = {
+      pick: () => this.pickSalesOrder(order.eclpSoNo),
+      pack: () => this.packSalesOrder(order.eclpSoNo),
+      ship: () => this.shipSalesOrder(order.eclpSoNo),
+      deliver: () => this.deliverSalesOrder(order.eclpSoNo),
+    };
+    this.scheduler.plan(order.eclpSoNo, order.acceptedAt, stageDelay[stage](this.state.timeline), () =>
+      this.runStage(order.eclpSoNo, stage, moves[stage]),
+    );
+  }
+
+  // ── purchase orders ──────────────────────────────────────────────────────────────────────────────
+
+  acceptPurchaseOrder(order: po.PurchaseOrder): void {
+    this.state.purchaseOrders.add(order);
+    this.planPurchaseOrder(order);
+  }
+
+  requirePurchaseOrder(poOrderNo: string): po.PurchaseOrder {
+    const order = this.state.purchaseOrders.find(poOrderNo);
+    if (!order) throw new UnknownDocument('purchase order', poOrderNo);
+    return order;
+  }
+
+  /** Books a receipt: stock rises and the PO's uploaded serials of those goods come into stock. */
+  receivePurchaseOrder(poOrderNo: string, lines: po.ReceivedQuantity[] | undefined, complete: boolean): po.PurchaseOrder {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    const at = this.stamp();
+    const added = po.receive(order, lines, complete, at);
+    for (const { goodsNo, quantity } of added) {
+      this.state.stock.move({ at, warehouseNo: order.whNo, goodsNo, quantity, reason: 'PO_RECEIPT', billNo: order.poOrderNo });
+      const isvGoodsNo = this.state.goods.find(goodsNo)?.isvGoodsNo ?? '';
+      this.state.serials.receiveOnPurchaseOrder(order.poOrderNo, goodsNo, isvGoodsNo, quantity, order.whNo, at);
+    }
+    this.planPurchaseOrder(order);
+    return order;
+  }
+
+  cancelPurchaseOrder(poOrderNo: string): po.PoCancelOutcome {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    const outcome = po.cancel(order, this.stamp());
+    this.planPurchaseOrder(order);
+    return outcome;
+  }
+
+  private planPurchaseOrder(order: po.PurchaseOrder): void {
+    if (order.status !== po.PoStatus.INITIALISED) return this.scheduler.cancel(order.poOrderNo);
+    this.scheduler.plan(order.poOrderNo, order.acceptedAt, this.state.timeline.purchaseOrder.receiveAfterMs, () =>
+      this.runStage(order.poOrderNo, 'receive', () => this.receivePurchaseOrder(order.poOrderNo, undefined, true)),
+    );
+  }
+
+  // ── returns ──────────────────────────────────────────────────────────────────────────────────────
+
+  acceptReturn(order: rtw.ReturnOrder): void {
+    this.state.returns.add(order);
+    this.planReturn(order);
+  }
+
+  requireReturn(eclpRtwNo: string): rtw.ReturnOrder {
+    const order = this.state.returns.find(eclpRtwNo);
+    if (!order) throw new UnknownDocument('return', eclpRtwNo);
+    return order;
+  }
+
+  receiveReturn(eclpRtwNo: string, lines?: rtw.ReturnedQuantity[]): rtw.ReturnOrder {
+    const order = this.requireReturn(eclpRtwNo);
+    const at = this.stamp();
+    for (const { goodsNo, quantity } of rtw.receive(order, lines, at)) {
+      this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo, quantity, reason: 'RETURN_RECEIPT', billNo: order.eclpRtwNo });
+    }
+    this.scheduler.cancel(order.eclpRtwNo);
+    return order;
+  }
+
+  rejectReturn(eclpRtwNo: string, reason: string): rtw.ReturnOrder {
+    const order = this.requireReturn(eclpRtwNo);
+    rtw.reject(order, reason, this.stamp());
+    this.scheduler.cancel(order.eclpRtwNo);
+    return order;
+  }
+
+  private planReturn(order: rtw.ReturnOrder): void {
+    if (order.status !== rtw.RtwStatus.INITIALISED) return this.scheduler.cancel(order.eclpRtwNo);
+    this.scheduler.plan(order.eclpRtwNo, order.acceptedAt, this.state.timeline.returnOrder.receiveAfterMs, () =>
+      this.runStage(order.eclpRtwNo, 'receive', () => this.receiveReturn(order.eclpRtwNo)),
+    );
+  }
+
+  // ── timeline ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Changes the timeline and re-times the next stage of every open document. */
+  setTimeline(patch: TimelinePatch): Timeline {
+    this.state.timeline = applyTimeline(this.state.timeline, patch);
+    this.replanAll();
+    return this.state.timeline;
+  }
+
+  private replanAll(): void {
+    for (const order of this.state.salesOrders.list()) this.planSalesOrder(order);
+    for (const order of this.state.purchaseOrders.list()) this.planPurchaseOrder(order);
+    for (const order of this.state.returns.list()) this.planReturn(order);
+  }
+
+  private runStage(documentNo: string, stage: string, move: () => void): void {
+    try {
+      move();
+      this.logger.debug({ documentNo, stage }, 'timeline moved document');
+    } catch (error) {
+      // A document moved by hand in the meantime simply has no use for this stage any more.
+      if (error instanceof MoveRefused || error instanceof UnknownDocument) return;
+      this.logger.error({ err: error, documentNo, stage }, 'timeline stage failed');
+    }
+  }
+
+  /** Pending stage timers (for tests that check nothing is left running). */
+  get pendingStages(): number {
+    return this.scheduler.size;
+  }
+
+  reset(): void {
+    this.scheduler.clear();
+    this.state.reset();
+  }
+
+  stop(): void {
+    this.scheduler.clear();
+  }
+}

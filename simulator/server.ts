@@ -1,0 +1,114 @@
+// Assembles the simulator: the JD gateway at /routerjson and the control API at /_sim/, over one
+// in-memory state. createSimulatorApp() is for supertest; startSimulator() listens on a port.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { credentialsFromEnv, DEFAULT_SIMULATOR_PORT, DEV_MERCHANT, type EclpCredentials, type EclpMerchant } from '../eclp/config';
+import { controlRouter } from './control';
+import { gatewayRouter } from './gateway';
+import { HeldConnections } from './held-connections';
+import { silentLogger, type SimulatorLogger } from './logger';
+import { Operations } from './operations';
+import { SimulatorState } from './state';
+import { applyTimeline, DEMO_TIMELINE, type TimelinePatch } from './timeline';
+import { TimerSet } from './timers';
+
+export interface SimulatorOptions {
+  /** 0 = a free port; default ECLP_SIM_PORT or 3100. */
+  port?: number;
+  /** Default 127.0.0.1: test and demo equipment stays off the network. */
+  host?: string;
+  /** What the gateway accepts; default credentialsFromEnv() (the dev credentials unless JD_* are set). */
+  credentials?: EclpCredentials;
+  /** The department, shop and ISV source JD knows; default DEV_MERCHANT (DESIGN.md §6). */
+  merchant?: EclpMerchant;
+  /** Startup timeline over the demo one (DESIGN.md §6); /_sim/reset returns to it. */
+  timeline?: TimelinePatch;
+  logger?: SimulatorLogger;
+  /** Random source for rate-based faults (tests make it deterministic). */
+  random?: () => number;
+}
+
+export interface SimulatorApp {
+  app: express.Express;
+  state: SimulatorState;
+  operations: Operations;
+  /** Stops every timer and destroys held sockets. */
+  dispose(): void;
+}
+
+export function createSimulatorApp(options: SimulatorOptions = {}): SimulatorApp {
+  const logger = options.logger ?? silentLogger;
+  const state = new SimulatorState(options.merchant ?? DEV_MERCHANT, applyTimeline(DEMO_TIMELINE, options.timeline), options.random);
+  const operations = new Operations(state, logger);
+  const timers = new TimerSet();
+  const held = new HeldConnections();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    gatewayRouter({ context: { state, ops: operations }, credentials: options.credentials ?? credentialsFromEnv(), logger, timers, held }),
+  );
+  app.use('/_sim', controlRouter(operations, logger));
+  app.get('/', (_req, res) => {
+    res.json({ service: 'JD ECLP gateway simulator', gateway: 'POST /routerjson', control: '/_sim/' });
+  });
+
+  return {
+    app,
+    state,
+    operations,
+    dispose() {
+      operations.stop();
+      timers.clear();
+      held.releaseAll();
+    },
+  };
+}
+
+export interface RunningSimulator {
+  /** Base URL, e.g. http://127.0.0.1:3100 */
+  url: string;
+  /** The URL the ECLP client posts to (ECLP_GATEWAY_URL). */
+  gatewayUrl: string;
+  /** Root of the control API. */
+  controlUrl: string;
+  state: SimulatorState;
+  operations: Operations;
+  close(): Promise<void>;
+}
+
+function defaultPort(): number {
+  const configured = process.env.ECLP_SIM_PORT;
+  if (!configured) return DEFAULT_SIMULATOR_PORT;
+  const port = Number(configured);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`ECLP_SIM_PORT must be a port number, got ${JSON.stringify(configured)}`);
+  return port;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const simulator = createSimulatorApp(options);
+  const host = options.host ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = simulator.app.listen(options.port ?? defaultPort(), host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    gatewayUrl: `${url}/routerjson`,
+    controlUrl: `${url}/_sim/`,
+    state: simulator.state,
+    operations: simulator.operations,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        simulator.dispose();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
