@@ -4,6 +4,8 @@
 // (test/harness/migrations.test.ts fails when a file is missing from this list).
 import type { Knex } from 'knex';
 import * as operationLog from './20261129000000_operation_log';
+import * as masterData from './20261129000100_master_data';
+import * as operationLogIdempotency from './20261129000200_operation_log_idempotency';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -13,6 +15,8 @@ export interface NamedMigration {
 
 export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261129000000_operation_log', migration: operationLog },
+  { name: '20261129000100_master_data', migration: masterData },
+  { name: '20261129000200_operation_log_idempotency', migration: operationLogIdempotency },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

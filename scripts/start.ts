@@ -1,0 +1,37 @@
+// `npm start`: the whole system on embedded defaults (DESIGN.md §2), state under .data/, Ctrl-C stops it.
+import { redactUrl, startStack } from './stack';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const stack = await startStack({ log: (line) => say(`[start] ${line}`) });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('\n[start] stopping…');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  say('');
+  say('eclp-bridge is running');
+  say(`  API            ${stack.apiUrl}   (OpenAPI: /docs, health: /healthz, /readyz)`);
+  say(`  Temporal       ${stack.temporalAddress}${stack.uiUrl ? `   Web UI: ${stack.uiUrl}` : ''}`);
+  say(`  PostgreSQL     ${redactUrl(stack.databaseUrl)}${stack.embeddedDatabase ? '   (embedded, data in .data/pg)' : ''}`);
+  say(`  JD gateway     ${stack.gatewayUrl}${stack.simulatorUrl ? `   (simulator; state: ${stack.simulatorUrl}/_sim/state)` : ''}`);
+  if (stack.devTokens) {
+    say('');
+    say('  WARNING: API_TOKENS is not set; using development tokens (kept in .data/dev-tokens.json):');
+    for (const [role, token] of Object.entries(stack.devTokens)) say(`    ${role.padEnd(9)} ${token}`);
+  }
+  say('');
+  say('Ctrl-C stops everything; state is kept under .data/ for the next start.');
+}
+
+main().catch((err) => {
+  say(`[start] failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+// The whole system for one test file: its own database and task queues, the in-process JD simulator,
+// a real Worker with the real activities, and the API app — all talking to the shared dev server.
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import { parseApiTokens } from '../../api/auth';
+import { apiRoutes } from '../../api/routes';
+import { createEclpClient, type EclpClient } from '../../eclp';
+import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
+import { startSimulator } from '../../simulator/server';
+import type { TimelinePatch } from '../../simulator/timeline';
+import { createWorkers, type Workers } from '../../worker';
+import { taskQueues } from '../../workflows/task-queues';
+import { createTestDatabase, testNativeConnection, testTemporalClient, uniqueTaskQueue } from '../harness';
+
+export const TOKENS = { erp: 'erp-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
+export const auth = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+
+// Worker lifecycle lines at INFO drown the test output; warnings and errors still show.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed in this process by an earlier test file: keep that one.
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling takes seconds: once per test file is plenty. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  return bundle;
+}
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
+};
+
+export interface TestStack {
+  db: Knex;
+  sim: Awaited<ReturnType<typeof startSimulator>>;
+  eclp: EclpClient;
+  client: Client;
+  connection: NativeConnection;
+  queues: { erp: string; eclp: string };
+  app: ReturnType<typeof createApp>;
+  workers: Workers;
+  /** Starts the workers (again, after `stopWorkers`). */
+  startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  timeline?: TimelinePatch;
+  /** API configuration as the API process reads it. */
+  env?: Record<string, string>;
+}
+
+const TEST_API_ENV = { READY_POLLER_MAX_AGE_MS: '15000' };
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const db = await createTestDatabase();
+  const sim = await startSimulator({ port: 0, credentials: DEV_CREDENTIALS, timeline: options.timeline });
+  const eclp = createEclpClient({ ...DEV_CREDENTIALS, ...DEV_MERCHANT, gatewayUrl: sim.gatewayUrl, timeoutMs: 2_000 });
+  const client = await testTemporalClient();
+  const connection = await testNativeConnection();
+  const queues = taskQueues(uniqueTaskQueue('t'));
+  const namespace = client.options.namespace;
+
+  let running: Promise<void> | undefined;
+  let workers!: Workers;
+  const startWorkers = async () => {
+    workers = await createWorkers({
+      connection,
+      db,
+      eclp,
+      config: { namespace, shutdownGraceMs: 2_000, eclpActivityOptions: { configurationRetryDelayMs: 1_000 } },
+      workflowBundle: await workflowBundle(),
+      taskQueues: queues,
+    });
+    stack.workers = workers;
+    running = workers.run();
+  };
+  const stopWorkers = async () => {
+    workers.shutdown();
+    await running;
+    running = undefined;
+  };
+
+  const apiEnv = { ...TEST_API_ENV, ...options.env };
+  const app = createApp({
+    tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
+    logger: pino({ level: 'silent' }),
+    // The same route list the API process serves (api/routes.ts), configured for tests.
+    routes: apiRoutes({ db, temporal: client, namespace, taskQueues: queues, env: apiEnv }),
+  });
+
+  const stack: TestStack = {
+    db,
+    sim,
+    eclp,
+    client,
+    connection,
+    queues,
+    app,
+    workers,
+    startWorkers,
+    stopWorkers,
+    close: async () => {
+      if (running) await stopWorkers();
+      await sim.close();
+      await db.destroy();
+    },
+  };
+  await startWorkers();
+  return stack;
+}

@@ -1,0 +1,2 @@
+// Every workflow the worker registers. Loaded by the bundler: only workflow-safe modules below here.
+export { goodsSync } from './goods-sync';
