@@ -5,6 +5,7 @@ import { goodsSyncRoutes } from './goods-sync';
 import { healthRoutes } from './health';
 import { masterDataRoutes } from './master-data';
 import type { RouteSpec } from './route';
+import { salesOrderApiConfigFromEnv, salesOrderRoutes } from './sales-orders';
 
 export interface ApiDeps {
   db: Knex;
@@ -27,5 +28,6 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     }),
     ...masterDataRoutes(deps.db),
     ...goodsSyncRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueues?.erp }),
+    ...salesOrderRoutes({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueues?.erp, config: salesOrderApiConfigFromEnv(env) }),
   ];
 }

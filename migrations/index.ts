@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as operationLog from './20261129000000_operation_log';
 import * as masterData from './20261129000100_master_data';
 import * as operationLogIdempotency from './20261129000200_operation_log_idempotency';
+import * as salesOrders from './20261129000300_sales_orders';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261129000000_operation_log', migration: operationLog },
   { name: '20261129000100_master_data', migration: masterData },
   { name: '20261129000200_operation_log_idempotency', migration: operationLogIdempotency },
+  { name: '20261129000300_sales_orders', migration: salesOrders },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -3,7 +3,9 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createEclpActivities, type EclpActivityOptions } from '../activities/eclp';
+import { createEclpSalesOrderActivities } from '../activities/eclp-sales-orders';
 import { createErpActivities } from '../activities';
+import { webhookConfigFromEnv, type WebhookConfig } from '../activities/webhook';
 import type { EclpClient } from '../eclp';
 import { TASK_QUEUES } from '../workflows/task-queues';
 
@@ -16,6 +18,8 @@ export interface WorkerConfig {
   /** A prebuilt workflow bundle (production); without it the worker bundles `workflows/` at start. */
   workflowBundlePath?: string;
   eclpActivityOptions?: EclpActivityOptions;
+  /** Where ERP events (sales_order.shipped, …) are POSTed; unset = skipped. */
+  webhook?: WebhookConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -34,6 +38,7 @@ export function workerConfigFromEnv(env: Env = process.env, namespace = 'default
     eclpMaxQps: positiveNumber(env, 'ECLP_MAX_QPS'),
     shutdownGraceMs: positiveNumber(env, 'WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+    webhook: webhookConfigFromEnv(env),
   };
 }
 
@@ -68,12 +73,16 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     ...common,
     taskQueue: queues.erp,
     ...workflowSource,
-    activities: createErpActivities({ db: deps.db }),
+    activities: createErpActivities({ db: deps.db, webhook: deps.config.webhook }),
   });
   const eclp = await Worker.create({
     ...common,
     taskQueue: queues.eclp,
-    activities: createEclpActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
+    activities: {
+      ...createEclpActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
+      // The push re-reads the order from Postgres, so consignee data never travels through Temporal.
+      ...createEclpSalesOrderActivities({ eclp: deps.eclp, db: deps.db, options: deps.config.eclpActivityOptions }),
+    },
     maxTaskQueueActivitiesPerSecond: deps.config.eclpMaxQps,
   });
   return {

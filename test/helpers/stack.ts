@@ -7,6 +7,7 @@ import pino from 'pino';
 import { createApp } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { apiRoutes } from '../../api/routes';
+import type { WebhookConfig } from '../../activities/webhook';
 import { createEclpClient, type EclpClient } from '../../eclp';
 import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
 import { startSimulator } from '../../simulator/server';
@@ -57,11 +58,14 @@ export interface TestStack {
 
 export interface TestStackOptions {
   timeline?: TimelinePatch;
-  /** API configuration as the API process reads it. */
+  /** API configuration as the API process reads it (e.g. SO_POLL_INTERVAL_MS, CANCEL_WAIT_MS). */
   env?: Record<string, string>;
+  /** Where the workers POST ERP events (a receiver inside the test). */
+  webhook?: WebhookConfig;
 }
 
-const TEST_API_ENV = { READY_POLLER_MAX_AGE_MS: '15000' };
+/** Sales orders poll JD every 300 ms in tests unless a test says otherwise. */
+const TEST_API_ENV = { READY_POLLER_MAX_AGE_MS: '15000', SO_POLL_INTERVAL_MS: '300' };
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
@@ -79,7 +83,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connection,
       db,
       eclp,
-      config: { namespace, shutdownGraceMs: 2_000, eclpActivityOptions: { configurationRetryDelayMs: 1_000 } },
+      config: { namespace, shutdownGraceMs: 2_000, eclpActivityOptions: { configurationRetryDelayMs: 1_000 }, webhook: options.webhook },
       workflowBundle: await workflowBundle(),
       taskQueues: queues,
     });

@@ -1,0 +1,229 @@
+// Pure rules of the sales-order saga: pre-flight, where a cancel request goes, the signal payload check
+// the workflow relies on, shipped quantities, webhook signatures and configuration.
+import { createHmac } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { shippedQuantities } from '../activities/erp-sales-orders';
+import { createWebhookActivities, signWebhookBody, webhookConfigFromEnv } from '../activities/webhook';
+import { salesOrderApiConfigFromEnv } from '../api/sales-orders';
+import { cancelRequestBody, preflightSalesOrder, routeCancelRequest, salesOrderBody, type PushMaterial } from '../domain/sales-order';
+import { checkCancelPayload } from '../workflows/sales-order-messages';
+
+function material(overrides: Partial<PushMaterial> = {}): PushMaterial {
+  return {
+    orderNo: 'SO-1',
+    revision: 2,
+    shopOrderNo: 'TB-9',
+    remark: null,
+    consignee: { name: '张三', mobile: '13800000000', phone: null, province: '北京', city: '北京市', county: '朝阳区', town: null, address: '某路1号' },
+    lines: [
+      { sku: 'A', quantity: 2, price: 9.9 },
+      { sku: 'B', quantity: 1, price: 100 },
+    ],
+    warehouse: { code: 'BJ', eclpConnected: true, jdWarehouseNo: '110000001' },
+    carrier: { code: 'JDEX', jdShipperNo: 'CYS0000010' },
+    goods: new Map([
+      ['A', { jdGoodsNo: 'EMG0000000000001', barcodes: ['690001'] }],
+      ['B', { jdGoodsNo: 'EMG0000000000002', barcodes: ['690002'] }],
+    ]),
+    ...overrides,
+  };
+}
+
+describe('preflightSalesOrder', () => {
+  it('builds the JD order with isvUUID {orderNo}-{revision}, JD numbers, and only the consignee fields given', () => {
+    const result = preflightSalesOrder(material());
+    expect(result).toEqual({
+      ok: true,
+      order: {
+        isvUuid: 'SO-1-2',
+        shopOrderNo: 'TB-9',
+        warehouseNo: '110000001',
+        shipperNo: 'CYS0000010',
+        consignee: { name: '张三', mobile: '13800000000', province: '北京', city: '北京市', county: '朝阳区', address: '某路1号' },
+        lines: [
+          { goodsNo: 'EMG0000000000001', isvGoodsNo: 'A', quantity: 2, price: 9.9 },
+          { goodsNo: 'EMG0000000000002', isvGoodsNo: 'B', quantity: 1, price: 100 },
+        ],
+      },
+    });
+  });
+
+  it('names every problem an operator must fix, and builds nothing', () => {
+    const result = preflightSalesOrder(
+      material({
+        warehouse: { code: 'SH', eclpConnected: false, jdWarehouseNo: null },
+        carrier: undefined,
+        goods: new Map([['A', { jdGoodsNo: null, barcodes: ['690001'] }]]),
+        consignee: { ...material().consignee, mobile: null },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toEqual([
+      'warehouse SH is not a JD (ECLP) warehouse; set eclpConnected and its jdWarehouseNo with PUT /v1/warehouses/SH',
+      expect.stringContaining('carrier does not exist'),
+      'SKU A is not at JD yet; sync it with POST /v1/goods/A/sync first',
+      'SKU B does not exist in master data',
+      'the consignee needs a mobile or phone number',
+    ]);
+  });
+
+  it('refuses goods without barcodes (JD matches goods by barcode)', () => {
+    const result = preflightSalesOrder(material({ goods: new Map([['A', { jdGoodsNo: 'EMG1', barcodes: [] }], ['B', { jdGoodsNo: 'EMG2', barcodes: ['1'] }]]) }));
+    expect(result).toEqual({ ok: false, problems: ['SKU A has no barcode; JD matches goods by barcode'] });
+  });
+});
+
+describe('routeCancelRequest', () => {
+  const order = (status: Parameters<typeof routeCancelRequest>[0]['status'], wayBill: string | null = null) => ({ orderNo: 'SO-1', status, wayBill });
+
+  it.each(['PUSHING', 'WMS_PICKING', 'FAILED'] as const)('hands %s orders to the workflow', (status) => {
+    expect(routeCancelRequest(order(status), 'sendBack')).toEqual({ action: 'signal' });
+    expect(routeCancelRequest(order(status), 'buyerRefund')).toEqual({ action: 'signal' });
+  });
+
+  it('answers shipped orders with the waybill and "create a return", without the workflow', () => {
+    expect(routeCancelRequest(order('SHIPPED', 'JDV000123'), 'buyerRefund')).toEqual({
+      action: 'refuse',
+      reason: 'already-shipped',
+      message: 'already shipped (waybill JDV000123): create a return',
+    });
+  });
+
+  it('cancels a refunded order in review in the ERP alone; a send-back there has nothing to do', () => {
+    expect(routeCancelRequest(order('REVIEW'), 'buyerRefund')).toEqual({ action: 'cancel-in-erp' });
+    expect(routeCancelRequest(order('REVIEW'), 'sendBack')).toMatchObject({ action: 'refuse', reason: 'in-review' });
+    expect(routeCancelRequest(order('CANCELLED'), 'sendBack')).toMatchObject({ action: 'refuse', reason: 'already-cancelled' });
+  });
+});
+
+describe('checkCancelPayload (what the workflow accepts from the Temporal UI)', () => {
+  it('accepts the documented shape and trims the reason', () => {
+    expect(checkCancelPayload({ reason: ' 客户要求 ', actor: { role: 'operator' } })).toEqual({ ok: true, value: { reason: '客户要求', actor: { role: 'operator' } } });
+    expect(checkCancelPayload({ reason: 'x', actor: { role: 'erp' }, requestId: 'r-1', via: 'api' })).toEqual({
+      ok: true,
+      value: { reason: 'x', actor: { role: 'erp' }, requestId: 'r-1', via: 'api' },
+    });
+  });
+
+  it.each([
+    ['not an object', 'send back', /JSON object/],
+    ['null', null, /JSON object/],
+    ['an array', [{ reason: 'x' }], /JSON object/],
+    ['no reason', { actor: { role: 'operator' } }, /reason/],
+    ['a blank reason', { reason: '  ', actor: { role: 'operator' } }, /reason/],
+    ['a long reason', { reason: 'x'.repeat(201), actor: { role: 'operator' } }, /at most 200/],
+    ['no actor', { reason: 'x' }, /actor/],
+    ['a bad role', { reason: 'x', actor: { role: 'Robert; DROP' } }, /actor.role/],
+    ['a bad requestId', { reason: 'x', actor: { role: 'operator' }, requestId: 'a b' }, /requestId/],
+    ['an unknown via', { reason: 'x', actor: { role: 'operator' }, via: 'ui' }, /via/],
+  ])('rejects %s, naming the problem', (_label, payload, problem) => {
+    const checked = checkCancelPayload(payload);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.problem).toMatch(problem);
+  });
+});
+
+describe('shippedQuantities', () => {
+  const jdGoods = new Map([
+    ['A', 'EMG1'],
+    ['B', 'EMG2'],
+    ['C', null],
+  ]);
+  it("books JD's shipped quantity, matched by SKU or JD goods number, else the ordered quantity", () => {
+    const lines = [
+      { sku: 'A', quantity: 5 },
+      { sku: 'B', quantity: 3 },
+      { sku: 'C', quantity: 1 },
+    ];
+    expect(shippedQuantities(lines, jdGoods, [{ goodsNo: 'EMG1', quantity: 5, shippedQty: 4 }, { isvGoodsNo: 'B', quantity: 3 }])).toEqual([
+      { sku: 'A', quantity: 4 },
+      { sku: 'B', quantity: 3 },
+      { sku: 'C', quantity: 1 },
+    ]);
+  });
+});
+
+describe('webhook signature and configuration', () => {
+  it('signs the raw body with HMAC-SHA256 of the secret', () => {
+    const body = '{"id":"SO:1:1/sales_order.shipped"}';
+    expect(signWebhookBody(body, 's3cret')).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`);
+    expect(signWebhookBody(body, 'other')).not.toBe(signWebhookBody(body, 's3cret'));
+  });
+
+  it('is off without a URL, and refuses a URL without a secret or a non-http URL', () => {
+    expect(webhookConfigFromEnv({})).toEqual({});
+    expect(webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: 'k' })).toEqual({ url: 'https://erp.example/hooks', secret: 'k' });
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks' })).toThrow(/ERP_WEBHOOK_SECRET/);
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'ftp://erp.example', ERP_WEBHOOK_SECRET: 'k' })).toThrow(/http/);
+  });
+
+  const event = { id: 'SO:SO-1:1/sales_order.shipped', type: 'sales_order.shipped', occurredAt: '2026-11-29T00:00:00.000Z', data: { orderNo: 'SO-1' } };
+
+  it('delivery: skipped without a URL, signed when sent, and a non-2xx answer fails the attempt for Temporal to retry', async () => {
+    const sent: Array<{ url: string; headers: Record<string, string>; body: string }> = [];
+    let answer = 503;
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      sent.push({ url, headers: init.headers as Record<string, string>, body: String(init.body) });
+      return new Response(null, { status: answer });
+    }) as unknown as typeof fetch;
+    const env = new MockActivityEnvironment();
+
+    const off = createWebhookActivities({ config: {}, fetch: fakeFetch });
+    expect(await env.run(off.deliverWebhook, event)).toEqual({ delivered: false });
+    expect(sent).toHaveLength(0);
+
+    const on = createWebhookActivities({ config: { url: 'http://erp.test/hook?token=abc', secret: 'k' }, fetch: fakeFetch });
+    const failure = await env.run(on.deliverWebhook, event).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ type: 'WebhookRejected', nonRetryable: false });
+    expect((failure as Error).message).toContain('HTTP 503');
+    expect((failure as Error).message).not.toContain('token=abc');
+    answer = 200;
+    expect(await env.run(on.deliverWebhook, event)).toEqual({ delivered: true, httpStatus: 200 });
+    expect(sent[1]?.body).toBe(sent[0]?.body);
+    expect(sent[1]?.headers).toMatchObject({ 'X-Eclp-Bridge-Event-Id': event.id, 'X-Eclp-Bridge-Signature': signWebhookBody(sent[1]!.body, 'k') });
+  });
+
+  it('never puts the secret into a configuration error', () => {
+    try {
+      webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'not a url', ERP_WEBHOOK_SECRET: 'TOPSECRET' });
+      throw new Error('expected a configuration error');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('TOPSECRET');
+    }
+  });
+});
+
+describe('request bodies and API configuration', () => {
+  const body = {
+    orderNo: 'SO-1',
+    warehouseCode: 'BJ',
+    carrierCode: 'JDEX',
+    consignee: { name: '张三', phone: '010-12345678', province: '北京', city: '北京市', county: '朝阳区', address: '某路1号' },
+    lines: [{ sku: 'A', quantity: 1, price: 19.9 }],
+  };
+
+  it('accepts an order with a phone instead of a mobile, and refuses one with neither', () => {
+    expect(salesOrderBody.safeParse(body).success).toBe(true);
+    const noPhone = salesOrderBody.safeParse({ ...body, consignee: { ...body.consignee, phone: undefined } });
+    expect(noPhone.success).toBe(false);
+    expect(noPhone.error?.issues[0]?.path).toEqual(['consignee', 'mobile']);
+  });
+
+  it('refuses repeated SKUs, prices below the fen and a consignee name JD cannot hold', () => {
+    expect(salesOrderBody.safeParse({ ...body, lines: [...body.lines, ...body.lines] }).success).toBe(false);
+    expect(salesOrderBody.safeParse({ ...body, lines: [{ sku: 'A', quantity: 1, price: 1.005 }] }).success).toBe(false);
+    expect(salesOrderBody.safeParse({ ...body, consignee: { ...body.consignee, name: '张'.repeat(21) } }).success).toBe(false);
+  });
+
+  it('takes requestId only as a UUID', () => {
+    expect(cancelRequestBody.safeParse({ reason: 'x', requestId: 'not-a-uuid' }).success).toBe(false);
+    expect(cancelRequestBody.safeParse({ reason: 'x', requestId: '2f1b7b52-6a43-4c1a-9a3e-6b0f5d1c2e3f' }).success).toBe(true);
+  });
+
+  it('reads polling and cancel wait from the environment, with the embedded defaults', () => {
+    expect(salesOrderApiConfigFromEnv({})).toEqual({ pollIntervalMs: 2_000, pollMaxWaitMs: 3 * 24 * 3600_000, cancelWaitMs: 10_000 });
+    expect(salesOrderApiConfigFromEnv({ SO_POLL_INTERVAL_MS: '300000', CANCEL_WAIT_MS: '500' })).toMatchObject({ pollIntervalMs: 300_000, cancelWaitMs: 500 });
+    expect(() => salesOrderApiConfigFromEnv({ SO_POLL_INTERVAL_MS: '5m' })).toThrow(/SO_POLL_INTERVAL_MS/);
+  });
+});
