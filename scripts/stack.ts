@@ -13,7 +13,7 @@ import { projectRoot, resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
 export interface StackOptions {
-  /** State of Temporal, PostgreSQL and the dev tokens. Default `.data/`. */
+  /** State of Temporal, PostgreSQL, the simulator and the dev tokens. Default `.data/`. */
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
   /** Worker processes to run. Default 1. */
@@ -150,7 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let gatewayUrl = env.ECLP_GATEWAY_URL;
     let simulatorUrl: string | undefined;
     if (!gatewayUrl) {
-      const sim = await startSimulator({ port: port(env, 'ECLP_SIM_PORT', 3100), credentials: DEV_CREDENTIALS, timeline: { ...DEMO_TIMELINE, ...options.timeline } });
+      const sim = await startSimulator({ port: port(env, 'ECLP_SIM_PORT', 3100), credentials: DEV_CREDENTIALS, timeline: { ...DEMO_TIMELINE, ...options.timeline }, stateFile: path.join(dataDir, 'simulator.json') });
       cleanups.push(() => sim.close());
       gatewayUrl = sim.gatewayUrl;
       simulatorUrl = sim.url;

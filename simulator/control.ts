@@ -63,6 +63,11 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
   const { state } = ops;
   const router = express.Router();
   router.use(express.json({ limit: '10mb' }));
+  // Any control but a read may change what is remembered; the state file (if any) picks it up.
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => state.changed());
+    next();
+  });
 
   router.get('/', (_req, res) => {
     res.json({

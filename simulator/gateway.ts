@@ -106,6 +106,9 @@ export function gatewayRouter(deps: GatewayDeps): express.Router {
       if (error instanceof BusinessError) return { code: error.code, body: errorEnvelope(error.code, error.zhDesc, error.enDesc) };
       deps.logger.error({ err: error, method }, 'simulated ECLP API failed unexpectedly');
       return { code: GatewayCode.BACKEND_EXCEPTION, body: errorEnvelope(GatewayCode.BACKEND_EXCEPTION) };
+    } finally {
+      // Here and not after the answer: a timeoutAfterCommit call commits but may never answer.
+      state.changed();
     }
   };
 

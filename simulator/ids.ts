@@ -13,6 +13,19 @@ export class NumberIssuer {
     this.last.set(prefix, value);
     return `${prefix}${String(value).padStart(digits, '0')}`;
   }
+
+  /** The last value issued per prefix, for the state file. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.last);
+  }
+
+  /**
+   * Continues after the numbers an earlier run issued. The clock alone is not enough: a burst of calls
+   * runs the counter ahead of it, and a quick restart would hand out those numbers a second time.
+   */
+  restore(last: Readonly<Record<string, number>>): void {
+    for (const [prefix, value] of Object.entries(last)) this.last.set(prefix, Math.max(value, this.last.get(prefix) ?? -1));
+  }
 }
 
 export const NumberFormat = {

@@ -199,6 +199,15 @@ export class Operations {
     return this.state.timeline;
   }
 
+  /**
+   * Arms the timeline for documents restored from the state file. Every stage stays due at acceptance +
+   * delay, so stages that fell due while the simulator was down run at once, in order, and the rest keep
+   * their schedule.
+   */
+  resumeTimeline(): void {
+    this.replanAll();
+  }
+
   private replanAll(): void {
     for (const order of this.state.salesOrders.list()) this.planSalesOrder(order);
     for (const order of this.state.purchaseOrders.list()) this.planPurchaseOrder(order);
@@ -208,6 +217,7 @@ export class Operations {
   private runStage(documentNo: string, stage: string, move: () => void): void {
     try {
       move();
+      this.state.changed();
       this.logger.debug({ documentNo, stage }, 'timeline moved document');
     } catch (error) {
       // A document moved by hand in the meantime simply has no use for this stage any more.

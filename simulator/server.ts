@@ -1,5 +1,6 @@
-// Assembles the simulator: the JD gateway at /routerjson and the control API at /_sim/, over one
-// in-memory state. createSimulatorApp() is for supertest; startSimulator() listens on a port.
+// Assembles the simulator: the JD gateway at /routerjson and the control API at /_sim/, over one state,
+// in memory or also kept in a state file. createSimulatorApp() is for supertest; startSimulator() listens
+// on a port.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -9,6 +10,7 @@ import { gatewayRouter } from './gateway';
 import { HeldConnections } from './held-connections';
 import { silentLogger, type SimulatorLogger } from './logger';
 import { Operations } from './operations';
+import { persistState, type StateFileWarn } from './persistence';
 import { SimulatorState } from './state';
 import { applyTimeline, DEMO_TIMELINE, type TimelinePatch } from './timeline';
 import { TimerSet } from './timers';
@@ -27,13 +29,18 @@ export interface SimulatorOptions {
   logger?: SimulatorLogger;
   /** Random source for rate-based faults (tests make it deterministic). */
   random?: () => number;
+  /**
+   * Remember documents, stock, serials, catalogue and number counters across restarts in this JSON file
+   * (npm start: `<dataDir>/simulator.json`). Default: in memory only.
+   */
+  stateFile?: string;
 }
 
 export interface SimulatorApp {
   app: express.Express;
   state: SimulatorState;
   operations: Operations;
-  /** Stops every timer and destroys held sockets. */
+  /** Stops every timer, destroys held sockets and writes the state file (if any) one last time. */
   dispose(): void;
 }
 
@@ -41,6 +48,7 @@ export function createSimulatorApp(options: SimulatorOptions = {}): SimulatorApp
   const logger = options.logger ?? silentLogger;
   const state = new SimulatorState(options.merchant ?? DEV_MERCHANT, applyTimeline(DEMO_TIMELINE, options.timeline), options.random);
   const operations = new Operations(state, logger);
+  const persistence = options.stateFile ? persistState(state, operations, { path: options.stateFile, warn: stateFileWarn(options.logger) }) : undefined;
   const timers = new TimerSet();
   const held = new HeldConnections();
 
@@ -62,8 +70,18 @@ export function createSimulatorApp(options: SimulatorOptions = {}): SimulatorApp
       operations.stop();
       timers.clear();
       held.releaseAll();
+      persistence?.close();
     },
   };
+}
+
+/**
+ * A state file that cannot be loaded or written means lost simulator state: the operator must see it even
+ * when the simulator was started without a logger (npm start), so it then becomes a Node process warning.
+ */
+function stateFileWarn(logger: SimulatorLogger | undefined): StateFileWarn {
+  if (logger) return (message, details) => logger.warn(details ?? {}, message);
+  return (message) => process.emitWarning(message, 'SimulatorStateWarning');
 }
 
 export interface RunningSimulator {

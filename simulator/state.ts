@@ -1,6 +1,7 @@
-// Everything the simulator remembers, in memory only: it is test and demo equipment, a restart forgets
-// every document. Exposed to in-process tests through startSimulator().state and to everyone through
-// GET /_sim/state.
+// Everything the simulator remembers. It lives in memory; with a state file (persistence.ts) the
+// documents, stock, serials, catalogue and number counters also survive a restart, which is why every
+// change is announced through changed(). Exposed to in-process tests through startSimulator().state and
+// to everyone through GET /_sim/state.
 import type { EclpMerchant } from '../eclp/config';
 import { FaultBook } from './faults';
 import { NumberIssuer } from './ids';
@@ -26,6 +27,9 @@ export interface StateSnapshot {
   timeline: Timeline;
 }
 
+/** 'reset' asks for the state file to be rewritten at once; 'changed' may wait a little. */
+export type StateChange = 'changed' | 'reset';
+
 export class SimulatorState {
   readonly catalogue: Catalogue;
   readonly goods = new GoodsRegistry();
@@ -39,6 +43,7 @@ export class SimulatorState {
   /** Never reset: numbers stay unique for the life of the process. */
   readonly numbers = new NumberIssuer();
   timeline: Timeline;
+  private changeListener?: (change: StateChange) => void;
 
   constructor(
     merchant: EclpMerchant,
@@ -48,6 +53,16 @@ export class SimulatorState {
     this.catalogue = new Catalogue(merchant);
     this.faults = new FaultBook(random);
     this.timeline = startupTimeline;
+  }
+
+  /** The state file's hook (one listener); an in-memory simulator has none. */
+  onChange(listener: (change: StateChange) => void): void {
+    this.changeListener = listener;
+  }
+
+  /** Announces that a JD call, a control or a timeline stage may have changed what is remembered. */
+  changed(): void {
+    this.changeListener?.('changed');
   }
 
   /** Back to a freshly started simulator (documents, stock, serials, faults, counters, catalogue, timeline). */
@@ -62,6 +77,7 @@ export class SimulatorState {
     this.stats.reset();
     this.catalogue.reset();
     this.timeline = this.startupTimeline;
+    this.changeListener?.('reset');
   }
 
   snapshot(): StateSnapshot {

@@ -30,6 +30,14 @@ export interface UploadedSerial {
 
 const key = (goodsNo: string, serialNumber: string) => `${goodsNo}\u0000${serialNumber}`;
 
+export interface SerialSnapshot {
+  /** Uploaded for a PO, not yet received: poNo → serials in upload order. */
+  pending: Record<string, UploadedSerial[]>;
+  records: SerialRecord[];
+  /** goods → serials in stock, in arrival order. */
+  inStock: Record<string, string[]>;
+}
+
 export class SerialRegistry {
   /** Uploaded for a PO, waiting for its receipt: poNo → serials in upload order. */
   private readonly pending = new Map<string, UploadedSerial[]>();
@@ -112,12 +120,26 @@ export class SerialRegistry {
     return [...(this.pending.get(poNo) ?? [])];
   }
 
-  snapshot(): { pending: Record<string, UploadedSerial[]>; records: SerialRecord[]; inStock: Record<string, string[]> } {
+  snapshot(): SerialSnapshot {
     return {
       pending: Object.fromEntries([...this.pending].filter(([, list]) => list.length > 0).map(([po, list]) => [po, list.map((s) => ({ ...s }))])),
       records: this.records.map((r) => ({ ...r })),
       inStock: Object.fromEntries([...this.inStock].map(([goods, set]) => [goods, [...set]])),
     };
+  }
+
+  /** Replaces everything with a snapshot (the state file); which bill or PO owns a serial follows from it. */
+  restore(snapshot: SerialSnapshot): void {
+    this.clear();
+    for (const [poNo, list] of Object.entries(snapshot.pending)) {
+      this.pending.set(poNo, list.map((s) => ({ ...s })));
+      for (const s of list) this.owner.set(key(s.goodsNo, s.serialNumber), poNo);
+    }
+    for (const r of snapshot.records) {
+      this.records.push({ ...r });
+      this.owner.set(key(r.goodsNo, r.serialNumber), r.billNo);
+    }
+    for (const [goodsNo, serials] of Object.entries(snapshot.inStock)) this.inStock.set(goodsNo, new Set(serials));
   }
 
   clear(): void {
