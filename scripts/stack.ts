@@ -8,7 +8,7 @@ import { generateDevTokens, tokensSpec, type Role } from '../api/auth';
 import { openDatabase, redactUrl, type Database } from '../db';
 import { DEV_CREDENTIALS } from '../eclp/config';
 import { startSimulator } from '../simulator/server';
-import { DEMO_TIMELINE, type TimelinePatch } from '../simulator/timeline';
+import type { TimelinePatch } from '../simulator/timeline';
 import { projectRoot, resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
@@ -150,7 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let gatewayUrl = env.ECLP_GATEWAY_URL;
     let simulatorUrl: string | undefined;
     if (!gatewayUrl) {
-      const sim = await startSimulator({ port: port(env, 'ECLP_SIM_PORT', 3100), credentials: DEV_CREDENTIALS, timeline: { ...DEMO_TIMELINE, ...options.timeline }, stateFile: path.join(dataDir, 'simulator.json') });
+      const sim = await startSimulator({ port: port(env, 'ECLP_SIM_PORT', 3100), credentials: DEV_CREDENTIALS, timeline: options.timeline, stateFile: path.join(dataDir, 'simulator.json') });
       cleanups.push(() => sim.close());
       gatewayUrl = sim.gatewayUrl;
       simulatorUrl = sim.url;
