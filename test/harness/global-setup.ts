@@ -1,12 +1,13 @@
 // Jest globalSetup: one real Temporal dev server and one PostgreSQL server for the whole run
 // (DESIGN.md §7). A missing Temporal CLI is installed here, or the run fails; it is never skipped.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
 import { dynamicConfigFlags } from '../../scripts/temporal-dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { HARNESS_ENV } from './env';
-import { startTestPostgres, type TestPostgres } from './postgres';
-import { HARNESS_STATE, type HarnessState } from './state';
+import { startTestPostgres } from './postgres';
+import { keepHarness } from './state';
 
 const say = (line: string) => process.stderr.write(`[harness] ${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -25,6 +26,9 @@ export default async function globalSetup(): Promise<void> {
   say(`Temporal CLI ${cli.value.path} (${cli.value.after}); PostgreSQL ${postgres.value.server.description} (${postgres.value.after})`);
 
   const temporalStartedAt = Date.now();
+  // The SDK's runtime would otherwise take over SIGINT/SIGTERM in jest's own process (to shut down
+  // workers it does not have here), so the first Ctrl-C or CI timeout signal would not stop jest.
+  Runtime.install({ shutdownSignals: [] });
   let temporal: TestWorkflowEnvironment;
   try {
     // createLocal runs the dev server through the SDK's core runtime in this (jest's main) process;
@@ -49,6 +53,5 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.temporalNamespace] = temporal.namespace ?? 'default';
   process.env[HARNESS_ENV.temporalCliPath] = cli.value.path;
   process.env[HARNESS_ENV.databaseAdminUrl] = postgres.value.server.adminUrl;
-  const state: HarnessState = { temporal, postgres: postgres.value.server satisfies TestPostgres };
-  (globalThis as Record<symbol, unknown>)[HARNESS_STATE] = state;
+  keepHarness({ temporal, postgres: postgres.value.server });
 }
