@@ -6,6 +6,7 @@ import { authenticate, type TokenEntry } from './auth';
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
 import { HttpProblem, problems, sendProblem } from './problem';
 import { mountRoutes, openApiDocument, route, type RouteSpec } from './route';
+import { isTemporalUnavailable, TEMPORAL_RETRY_AFTER_SECONDS } from './temporal-errors';
 
 export interface AppOptions {
   tokens: TokenEntry[];
@@ -23,6 +24,35 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** A PostgreSQL restart takes a few seconds; asking the ERP back sooner only adds load to the recovery. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Socket-level failures: the server is down, restarting or unreachable. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * SQLSTATEs of a server that is not serving right now: class 08 (connection exception), 57P01 admin
+ * shutdown (a restart ends open connections), 57P02 crash shutdown, 57P03 starting up or shutting down,
+ * 53300 too many connections.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+/** node-postgres and knex say it in words only: a connection dropped mid-query, or none free in time. */
+const DROPPED_CONNECTION = /Connection terminated|Client has encountered a connection error|Connection is closed|Timeout acquiring a connection/i;
+
+/**
+ * True when `err` says PostgreSQL is unreachable rather than that the request or our code is wrong.
+ * Looks through `cause` chains and AggregateErrors (a host name resolving to several addresses fails
+ * with one error per address).
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (depth > 4 || typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (e.name === 'KnexTimeoutError') return true;
+  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) return true;
+  if (typeof e.message === 'string' && DROPPED_CONNECTION.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
 function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let problem: HttpProblem;
@@ -30,14 +60,28 @@ function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
     else if (err?.type === 'entity.parse.failed') problem = problems.malformedJson(String(err.message));
     else if (err?.type === 'entity.too.large') problem = problems.tooLarge(bodyLimit);
     else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') problem = problems.unsupportedMediaType(req.headers['content-type']);
+    // Express could not percent-decode a path parameter (`/v1/goods/%E0%A4`): the caller's mistake, not ours.
+    else if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) problem = problems.validation([{ field: '(path)', message: 'is not valid percent-encoding' }]);
+    // body-parser's other read failures (a body announced as gzip that is not, a truncated upload) carry 400.
+    else if (err?.status === 400 && err?.expose === true) problem = problems.unreadableBody(String(err.message));
     else if (err instanceof NotFoundError) problem = problems.notFound(err.message);
     else if (err instanceof ConflictError) problem = problems.conflict(err.message, { reason: err.reason, ...err.details });
     else if (err instanceof UnprocessableError) problem = problems.unprocessable(err.reason, err.message, err.details);
-    else {
+    // Outages are the ERP's cue to retry, not bugs: 503 with Retry-After. Whether a write was carried out
+    // before the connection dropped is unknown, and need not be: every write here is safe to repeat.
+    else if (isDatabaseUnavailable(err)) {
+      problem = problems.unavailable('The database is unreachable (restarting?); the request may not have been carried out. Retry it after Retry-After seconds.', DATABASE_RETRY_AFTER_SECONDS);
+    } else if (isTemporalUnavailable(err)) {
+      problem = problems.unavailable('The workflow service (Temporal) is unreachable; the request may not have been carried out. Retry it after Retry-After seconds.', TEMPORAL_RETRY_AFTER_SECONDS);
+    } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error while serving a request');
       problem = problems.internal();
     }
-    if (problem.status >= 500 && problem.status !== 500) logger.warn({ path: req.path, detail: problem.message }, 'request answered with a 5xx');
+    if (problem.status >= 500 && problem.status !== 500) {
+      // The cause's first line names the failure (e.g. "connect ECONNREFUSED 127.0.0.1:5432"); SQL text has placeholders only.
+      const cause = err instanceof HttpProblem ? undefined : String((err as Error)?.message ?? err).split('\n')[0];
+      logger.warn({ path: req.path, detail: problem.message, ...(cause && { cause }) }, 'request answered with a 5xx');
+    }
     sendProblem(res, problem);
   };
 }

@@ -39,6 +39,7 @@ async function startSync(deps: GoodsSyncDeps, sku: string, actor: ActorRole): Pr
         { key: ErpDocNo, value: sku },
       ],
     }),
+    deps.temporal,
   );
   await deps.db.transaction(async (trx) => {
     await trx('goods').where({ sku }).whereNull('jd_goods_no').update({ sync_status: 'SYNCING', sync_error: null, sync_workflow_id: workflowId, updated_at: trx.fn.now() });

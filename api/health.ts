@@ -19,7 +19,9 @@ export interface HealthDeps {
 
 type Check = { ok: boolean; detail: string };
 
-async function timed(check: () => Promise<string>, timeoutMs = 3000): Promise<Check> {
+const CHECK_TIMEOUT_MS = 3000;
+
+async function timed(check: () => Promise<string>, timeoutMs = CHECK_TIMEOUT_MS): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const detail = await Promise.race([
@@ -71,19 +73,23 @@ export function healthRoutes(deps: HealthDeps): RouteSpec[] {
       roles: 'public',
       responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready; `checks` says which part' } },
       handler: async () => {
-        const checks = {
-          postgres: await timed(async () => {
+        // In parallel, and Temporal's with a gRPC deadline: while Temporal is down each check would
+        // otherwise take its full timeout in turn, and the SDK would keep retrying it after we answered.
+        const temporalCheck = (check: () => Promise<string>) => timed(() => deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, check));
+        const [postgres, temporal, erpWorkflowWorker, erpActivityWorker, eclpActivityWorker] = await Promise.all([
+          timed(async () => {
             await deps.db.raw('select 1');
             return 'answers';
           }),
-          temporal: await timed(async () => {
+          temporalCheck(async () => {
             await deps.temporal.workflowService.getSystemInfo({});
             return 'answers';
           }),
-          erpWorkflowWorker: await timed(() => queuePolled(deps, queues.erp, WORKFLOW)),
-          erpActivityWorker: await timed(() => queuePolled(deps, queues.erp, ACTIVITY)),
-          eclpActivityWorker: await timed(() => queuePolled(deps, queues.eclp, ACTIVITY)),
-        };
+          temporalCheck(() => queuePolled(deps, queues.erp, WORKFLOW)),
+          temporalCheck(() => queuePolled(deps, queues.erp, ACTIVITY)),
+          temporalCheck(() => queuePolled(deps, queues.eclp, ACTIVITY)),
+        ]);
+        const checks = { postgres, temporal, erpWorkflowWorker, erpActivityWorker, eclpActivityWorker };
         const ready = Object.values(checks).every((c) => c.ok);
         return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not-ready', checks }, headers: ready ? undefined : { 'Retry-After': '5' } };
       },

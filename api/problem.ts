@@ -44,6 +44,8 @@ export const problems = {
     new HttpProblem(400, 'validation', 'Invalid request', `Invalid ${errors.map((e) => e.field).join(', ')}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors }),
   malformedJson: (detail: string) =>
     new HttpProblem(400, 'malformed-json', 'Malformed JSON', `The request body is not valid JSON: ${detail}`, { errors: [{ field: '(body)', message: 'is not valid JSON' }] }),
+  unreadableBody: (detail: string) =>
+    new HttpProblem(400, 'unreadable-body', 'Unreadable body', `The request body could not be read: ${detail}`, { errors: [{ field: '(body)', message: 'could not be read (check Content-Encoding)' }] }),
   unauthorized: (detail: string) =>
     new HttpProblem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer realm="eclp-bridge"' }),
   forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail),

@@ -57,7 +57,8 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
     const path = issue.path.map(String);
     // A typo'd field name is reported under its own name, so the caller sees which one we did not know.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: prefix + [...path, key].join('.'), message: 'is not a known field' }));
+      // An empty key would otherwise come out as no name at all.
+      return issue.keys.map((key) => ({ field: prefix + [...path, key === '' ? '""' : key].join('.'), message: 'is not a known field' }));
     }
     return [{ field: prefix + (path.join('.') || '(body)'), message: issue.message }];
   });

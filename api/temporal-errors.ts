@@ -7,20 +7,59 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
 
+const causes = (err: unknown) => [err, err instanceof ServiceError ? err.cause : undefined];
+
 export function isTemporalUnavailable(err: unknown): boolean {
-  const candidates = [err, err instanceof ServiceError ? err.cause : undefined];
-  return candidates.some(
+  return causes(err).some(
     (e) => isGrpcDeadlineError(e) || (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)),
   );
 }
 
-export async function withTemporal<T>(call: () => Promise<T>): Promise<T> {
+/** A deadline, unlike a refused connection, leaves open whether the server carried the call out. */
+function isTemporalDeadline(err: unknown): boolean {
+  return causes(err).some((e) => isGrpcDeadlineError(e) || (isGrpcServiceError(e) && e.code === GRPC_DEADLINE_EXCEEDED));
+}
+
+/**
+ * How long one request's Temporal call may take before the API answers 503. Against a stopped server the
+ * SDK's own gRPC retries (10 attempts with backoff) would otherwise hold the request for about 20 s.
+ */
+export const TEMPORAL_CALL_TIMEOUT_MS = 5_000;
+/** Lets a call already in flight report the gRPC deadline itself before the timer answers for it. */
+const DEADLINE_GRACE_MS = 250;
+
+/** The part of a Temporal `Client` (or `Connection`) that scopes a gRPC deadline over a callback. */
+export interface TemporalDeadlineScope {
+  withDeadline<R>(deadline: number | Date, fn: () => Promise<R>): Promise<R>;
+}
+
+class TemporalCallTimeout extends Error {}
+
+/**
+ * Runs a Temporal call and turns "Temporal is down" into 503 with Retry-After, answering within
+ * `timeoutMs`. Pass the client: its calls then carry a gRPC deadline, so an attempt the SDK retries after
+ * the 503 fails instead of starting a workflow the caller was told about as not started. Without it the
+ * answer is still bounded, but a late retry inside the SDK may still succeed.
+ */
+export async function withTemporal<T>(call: () => Promise<T>, client?: TemporalDeadlineScope, timeoutMs = TEMPORAL_CALL_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  const attempt = client ? client.withDeadline(deadline, call) : call();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TemporalCallTimeout()), timeoutMs + DEADLINE_GRACE_MS);
+  });
   try {
-    return await call();
+    return await Promise.race([attempt, timeout]);
   } catch (err) {
+    if (err instanceof TemporalCallTimeout || isTemporalDeadline(err)) {
+      attempt.catch(() => undefined); // after a timeout, its deadline failure arrives once we have answered
+      throw problems.unavailable(`The workflow service (Temporal) did not answer within ${timeoutMs / 1000} s. Retry after Retry-After seconds.`, TEMPORAL_RETRY_AFTER_SECONDS);
+    }
     if (isTemporalUnavailable(err)) {
-      throw problems.unavailable('The workflow service (Temporal) is unreachable; nothing was changed. Retry shortly.', TEMPORAL_RETRY_AFTER_SECONDS);
+      throw problems.unavailable('The workflow service (Temporal) is unreachable; nothing was changed. Retry after Retry-After seconds.', TEMPORAL_RETRY_AFTER_SECONDS);
     }
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
