@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   if (!process.env.API_TOKENS) throw new Error('API_TOKENS is not set: give "erp:<token>,operator:<token>,admin:<token>" (npm start generates development tokens)');
   const tokens = parseApiTokens(process.env.API_TOKENS);
   const { connectionOptions, namespace = 'default' } = loadClientConnectConfig();
-  const db = await openDatabase({ migrate: false });
+  // A request waits at most 5 s for a database connection, then answers 503 (api/app.ts) instead of hanging.
+  const db = await openDatabase({ migrate: false, pool: { acquireTimeoutMillis: 5_000 } });
   // Lazy: the API starts and serves reads from Postgres even while Temporal is down.
   const connection = Connection.lazy(connectionOptions as Parameters<typeof Connection.lazy>[0]);
   const temporal = new Client({ connection, namespace });

@@ -1,0 +1,128 @@
+// `npm run chaos` options: what the command line may set, the defaults, and the --help text.
+import { parseArgs } from 'node:util';
+import { newSeed } from './random';
+import { FAULT_MIX_KINDS, type FaultMixKind } from './simulator';
+
+export interface ChaosOptions {
+  orders: number;
+  seed: number;
+  /** Orders are created at random moments over this span; the disruptions happen inside it. */
+  loadMs: number;
+  workerKills: number;
+  restartTemporal: boolean;
+  restartPostgres: boolean;
+  /** How long Temporal and PostgreSQL stay down when restarted. */
+  downMs: number;
+  /** Share of JD calls the simulator answers with a fault during the load. */
+  faultRate: number;
+  faultKinds: FaultMixKind[];
+  faultLatencyMs: number;
+  /** After the load: how long the system may take to settle before the invariants are checked anyway. */
+  settleTimeoutMs: number;
+  /** A restart window lasts from the stop until this long after the part is back (clients reconnect). */
+  windowGraceMs: number;
+  /** Show the worker's and the API's logs (default: dropped). */
+  showLogs: boolean;
+  /** Keep the temporary data directory (Temporal's SQLite file, PostgreSQL's cluster) for a post-mortem. */
+  keepData: boolean;
+}
+
+export const HELP = `npm run chaos -- [options]
+
+Runs the whole system (Temporal dev server, PostgreSQL, JD simulator, worker and API processes) on free
+ports with a fresh temporary data directory, drives sales orders through the API with send-backs and
+refunds at random moments while JD calls fail (~10 %), SIGKILLs the worker repeatedly and restarts the
+Temporal dev server and PostgreSQL once each. When everything has settled it checks and prints each
+invariant with its figures; the exit code is 1 when any invariant is violated, 2 when the run itself
+failed. See docs/chaos.md.
+
+Options
+  --orders N                 sales orders to drive (default 300)
+  --seed N                   seed of the plan (orders, cancels, disruption times); printed when omitted
+  --load-seconds S           span over which orders are created (default orders / 2.5, at least 20)
+  --worker-kills N           SIGKILLs of the worker during the load (default 3)
+  --no-temporal-restart      skip the Temporal dev server restart
+  --no-postgres-restart      skip the PostgreSQL restart
+  --down-seconds S           how long Temporal and PostgreSQL stay down when restarted (default 3)
+  --fault-rate R             share of JD calls that fail or stall, 0..1 (default 0.1)
+  --fault-kinds K,K          which faults (default all: ${FAULT_MIX_KINDS.join(',')});
+                             each quota hit makes one order wait a minute (JD's advice on code 2)
+  --fault-latency-ms MS      delay of a slow JD answer and hold time of a lost one (default 1500)
+  --settle-timeout-seconds S how long the system may take to settle after the load (default 240)
+  --window-grace-seconds S   a restart window ends this long after the part is back (default 10)
+  --show-logs                pass the worker's and the API's output through
+  --keep-data                keep the temporary data directory
+  --help                     this text
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function number(raw: string | undefined, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name} must be ${expected}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+
+function faultKinds(raw: string | undefined): FaultMixKind[] {
+  if (raw === undefined) return [...FAULT_MIX_KINDS];
+  const kinds = raw.split(',').map((k) => k.trim()).filter(Boolean);
+  const unknown = kinds.filter((k) => !(FAULT_MIX_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--fault-kinds takes a comma list of ${FAULT_MIX_KINDS.join(', ')}; got ${JSON.stringify(raw)}`);
+  return [...new Set(kinds)] as FaultMixKind[];
+}
+
+/** `undefined` when --help was asked for. */
+export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        orders: { type: 'string' },
+        seed: { type: 'string' },
+        'load-seconds': { type: 'string' },
+        'worker-kills': { type: 'string' },
+        'no-temporal-restart': { type: 'boolean' },
+        'no-postgres-restart': { type: 'boolean' },
+        'down-seconds': { type: 'string' },
+        'fault-rate': { type: 'string' },
+        'fault-kinds': { type: 'string' },
+        'fault-latency-ms': { type: 'string' },
+        'settle-timeout-seconds': { type: 'string' },
+        'window-grace-seconds': { type: 'string' },
+        'show-logs': { type: 'boolean' },
+        'keep-data': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return undefined;
+  const orders = number(v.orders, 'orders', 300, wholeAtLeast(1), 'a whole number ≥ 1');
+  const seconds = (raw: string | undefined, name: string, fallback: number) => 1000 * number(raw, name, fallback, (n) => n >= 0, 'a number of seconds ≥ 0');
+  return {
+    orders,
+    seed: number(v.seed, 'seed', newSeed(), wholeAtLeast(0), 'a whole number ≥ 0'),
+    loadMs: seconds(v['load-seconds'], 'load-seconds', Math.max(20, orders / 2.5)),
+    workerKills: number(v['worker-kills'], 'worker-kills', 3, wholeAtLeast(0), 'a whole number ≥ 0'),
+    restartTemporal: !v['no-temporal-restart'],
+    restartPostgres: !v['no-postgres-restart'],
+    downMs: seconds(v['down-seconds'], 'down-seconds', 3),
+    faultRate: number(v['fault-rate'], 'fault-rate', 0.1, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
+    faultKinds: faultKinds(v['fault-kinds']),
+    faultLatencyMs: number(v['fault-latency-ms'], 'fault-latency-ms', 1_500, wholeAtLeast(0), 'a whole number of ms'),
+    settleTimeoutMs: seconds(v['settle-timeout-seconds'], 'settle-timeout-seconds', 240),
+    windowGraceMs: seconds(v['window-grace-seconds'], 'window-grace-seconds', 10),
+    showLogs: Boolean(v['show-logs']),
+    keepData: Boolean(v['keep-data']),
+  };
+}

@@ -1,0 +1,192 @@
+// One chaos run from start to verdict: the embedded stack on free ports in a fresh data directory, the
+// load and the disruptions at once, quiescence, then the invariants. Used by `npm run chaos` and by the
+// small configuration in test/chaos/chaos.test.ts.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { openDatabase, type Database } from '../../db';
+import { startStack, type Stack } from '../stack';
+import { ApiClient } from './api-client';
+import { ChildSupervisor, planDisruptions, restartWindows, runDisruptions, type DisruptionRecord, type UnexpectedExit } from './disruptions';
+import type { ChaosDriver, ChaosWorld } from './driver';
+import { checkApiAvailability, type InvariantResult } from './invariants';
+import type { ChaosOptions } from './options';
+import { seededRandom } from './random';
+import { salesOrderChaosDriver } from './sales-order-driver';
+import { SimulatorControl, type CallStats } from './simulator';
+
+export interface ChaosReport {
+  seed: number;
+  options: ChaosOptions;
+  invariants: InvariantResult[];
+  ok: boolean;
+  /** Epoch ms the load started; times in the report are relative to it. */
+  t0: number;
+  timings: { setupMs: number; loadMs: number; settleMs: number; settled: boolean; totalMs: number };
+  disruptions: DisruptionRecord[];
+  unexpectedExits: UnexpectedExit[];
+  jdCalls: CallStats;
+  faultsFired: Record<string, number>;
+  /** The drivers' own figures (latencies), for the header. */
+  figures: string[];
+}
+
+export interface ChaosHooks {
+  log: (line: string) => void;
+  /** The document types to drive; default sales orders. `options.orders` documents each. */
+  drivers?: ChaosDriver[];
+  /** Aborting stops the run; the stack is stopped before runChaos rejects. */
+  signal?: AbortSignal;
+}
+
+/** Variables that would point the stack at external parts, which the run can neither restart nor reset. */
+const EXTERNAL = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'DATABASE_URL', 'ECLP_GATEWAY_URL', 'API_TOKENS', 'ERP_WEBHOOK_URL'];
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function chaosEnv(): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of EXTERNAL) delete env[name];
+  for (const name of Object.keys(env)) if (name.startsWith('TEMPORAL_TLS')) delete env[name];
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [api, sim, temporal, pg] = [...ports];
+  return {
+    ...env,
+    PORT: String(api),
+    ECLP_SIM_PORT: String(sim),
+    TEMPORAL_PORT: String(temporal),
+    TEMPORAL_UI_PORT: 'off',
+    PG_EMBEDDED_PORT: String(pg),
+    // Shipments are noticed within a second; a cancel's verdict is awaited briefly, so 202s happen too.
+    SO_POLL_INTERVAL_MS: '1000',
+    CANCEL_WAIT_MS: '3000',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+}
+
+export class ChaosAborted extends Error {
+  override readonly name = 'ChaosAborted';
+}
+
+function abortable(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    const fail = () => reject(new ChaosAborted('chaos run aborted'));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promise<ChaosReport> {
+  const { log } = hooks;
+  const startedAt = Date.now();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'eclp-chaos-'));
+  // Under root the embedded PostgreSQL runs as `postgres`, which must be able to enter (not list) it.
+  await chmod(dataDir, 0o711);
+  const supervisor = new ChildSupervisor(log);
+  let stack: Stack | undefined;
+  let starting: Promise<Stack> | undefined;
+  let db: Database | undefined;
+  let connection: Connection | undefined;
+  const aborted = abortable(hooks.signal);
+  aborted.catch(() => undefined);
+  try {
+    const work = async (): Promise<ChaosReport> => {
+      const drivers = hooks.drivers ?? [salesOrderChaosDriver()];
+      log(`seed ${options.seed}; ${options.orders} ${drivers.map((d) => d.name).join(' + ')} over ${seconds(options.loadMs)}; data in ${dataDir}`);
+      starting = startStack({
+        dataDir,
+        env: await chaosEnv(),
+        workers: 1,
+        restartChildren: false,
+        childOutput: options.showLogs ? 'inherit' : 'ignore',
+        timeline: Object.assign({}, ...drivers.map((d) => d.timeline)),
+        log: (line) => log(`[stack] ${line}`),
+      });
+      stack = await starting;
+      for (const child of [...stack.workers, stack.api]) supervisor.watch(child);
+      const api = new ApiClient({ baseUrl: stack.apiUrl, tokens: stack.tokens });
+      const sim = new SimulatorControl(stack.simulatorUrl!);
+      for (const driver of drivers) await driver.prepare(api);
+      const setupMs = Date.now() - startedAt;
+      log(`stack up and master data synced to JD in ${seconds(setupMs)}`);
+
+      const random = seededRandom(options.seed);
+      for (const driver of drivers) driver.plan(random, options.orders, options.loadMs);
+      const disruptionPlan = planDisruptions(random, options);
+      await sim.resetStats();
+      await sim.injectFaults({ rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs });
+      // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.
+      api.exchanges.length = 0;
+
+      const t0 = Date.now();
+      log(`load starts; disruptions: ${disruptionPlan.map((d) => `${d.kind}@${seconds(d.atMs)}`).join(', ') || 'none'}`);
+      const driving = Promise.all(drivers.map((driver) => driver.drive(api, t0)));
+      const disruptions = await runDisruptions(stack, supervisor, disruptionPlan, t0, log, () => hooks.signal?.aborted ?? false, options.windowGraceMs);
+      await driving;
+      const faults = await sim.faults();
+      await sim.clearFaults();
+      const loadMs = Date.now() - t0;
+      log(`load done in ${seconds(loadMs)}; JD faults cleared; waiting for the system to settle (up to ${seconds(options.settleTimeoutMs)})`);
+
+      db = await openDatabase({ databaseUrl: stack.databaseUrl });
+      connection = await Connection.connect({ address: stack.temporalAddress });
+      const world: ChaosWorld = { db: db.knex, temporal: new Client({ connection }), jdState: () => sim.state() };
+      const settleStart = Date.now();
+      let settled = false;
+      while (Date.now() - settleStart < options.settleTimeoutMs) {
+        const moving = (await Promise.all(drivers.map((d) => d.unsettled(world)))).filter((line): line is string => line !== undefined);
+        if (moving.length === 0) {
+          settled = true;
+          break;
+        }
+        for (const line of moving) log(`settling: ${line}`);
+        await sleep(5_000);
+      }
+      const settleMs = Date.now() - settleStart;
+      log(settled ? `settled ${seconds(settleMs)} after the load` : `NOT settled after ${seconds(settleMs)}; checking anyway`);
+
+      const judged = await Promise.all(drivers.map((d) => d.judge(world)));
+      const windows = restartWindows(disruptions, options.windowGraceMs);
+      const invariants = [...judged.flatMap((j) => j.invariants), checkApiAvailability(api.exchanges, windows, api.abandoned.length, t0)];
+      return {
+        seed: options.seed,
+        options,
+        invariants,
+        ok: invariants.every((i) => i.ok),
+        t0,
+        timings: { setupMs, loadMs, settleMs, settled, totalMs: Date.now() - startedAt },
+        disruptions,
+        unexpectedExits: supervisor.unexpectedExits,
+        jdCalls: await sim.stats(),
+        faultsFired: Object.fromEntries(faults.map((f) => [f.kind, f.fired])),
+        figures: judged.flatMap((j) => j.figures),
+      };
+    };
+    return await Promise.race([work(), aborted]);
+  } finally {
+    supervisor.stop();
+    await connection?.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    // Aborted while the stack was still starting: wait for it, so that nothing is left running.
+    const running = stack ?? (await starting?.catch(() => undefined));
+    await running?.stop();
+    if (!options.keepData) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    else log(`data kept in ${dataDir}`);
+  }
+}

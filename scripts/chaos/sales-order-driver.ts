@@ -1,0 +1,55 @@
+// Sales orders in the chaos run: the plan, the runner and the invariants behind the ChaosDriver interface.
+import type { ApiClient } from './api-client';
+import type { ChaosDriver, ChaosWorld } from './driver';
+import { formatLatency, summarize, verdictLatencies } from './latency';
+import type { Random } from './random';
+import { checkSalesOrders } from './sales-order-invariants';
+import { prepareMasterData } from './sales-order-master-data';
+import { planSalesOrders, type SalesOrderPlan } from './sales-order-plan';
+import { SalesOrderRunner } from './sales-order-runner';
+import { isSettled, progress, readPushLatencies, readWorld } from './sales-order-world';
+
+/** JD's warehouse moves for the run: pick 3 s after acceptance, pack 5 s, ship 7 s. */
+export const SALES_ORDER_CHAOS_TIMELINE = { salesOrder: { pickAfterMs: 3_000, packAfterMs: 5_000, shipAfterMs: 7_000, deliverAfterMs: null } };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function salesOrderChaosDriver(): ChaosDriver {
+  let plans: SalesOrderPlan[] = [];
+  let runner: SalesOrderRunner | undefined;
+  const journal = () => runner?.journal ?? { cancels: [], surprises: [] };
+  return {
+    name: 'sales orders',
+    timeline: SALES_ORDER_CHAOS_TIMELINE,
+    prepare: (api: ApiClient) => prepareMasterData(api),
+    plan(random: Random, count: number, loadMs: number) {
+      plans = planSalesOrders(random, count, loadMs);
+    },
+    async drive(api: ApiClient, t0: number) {
+      const current = new SalesOrderRunner(api);
+      runner = current;
+      await Promise.all(
+        plans.map(async (plan) => {
+          await sleep(Math.max(0, t0 + plan.startMs - Date.now()));
+          await current.run(plan).catch((err: unknown) => current.journal.surprises.push(`${plan.orderNo}: ${(err as Error).message}`));
+        }),
+      );
+    },
+    async unsettled(world: ChaosWorld) {
+      const p = await progress(world.db, world.temporal);
+      if (isSettled(p)) return undefined;
+      return `sales orders: ${p.open} open, ${p.undecidedCancels} cancels undecided, ${p.runningWorkflows} runs running (${p.failedOrders} FAILED orders wait)`;
+    },
+    async judge(world: ChaosWorld) {
+      const snapshot = await readWorld(world.db, world.temporal, await world.jdState());
+      const verdicts = verdictLatencies(snapshot, journal());
+      return {
+        invariants: checkSalesOrders(snapshot, journal()),
+        figures: [
+          `sales orders, approve → pushed to JD: ${formatLatency(summarize(await readPushLatencies(world.db)))}`,
+          ...Object.entries(verdicts).map(([verdict, summary]) => `sales orders, cancel → ${verdict}: ${formatLatency(summary)}`),
+        ],
+      };
+    },
+  };
+}

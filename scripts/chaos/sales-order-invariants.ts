@@ -1,0 +1,283 @@
+// What must hold for sales orders after a chaos run, as pure functions over a snapshot of Postgres, the
+// simulator (what JD "knows") and Temporal, plus the script's own journal of what it asked. Pure, so
+// the checks themselves are tested on doctored snapshots (test/chaos/chaos.test.ts).
+import type { SalesOrderStatus } from '../../domain/statuses';
+import { examples, invariant, type InvariantResult } from './invariants';
+
+export interface OrderRow {
+  orderNo: string;
+  status: SalesOrderStatus;
+  pushRevision: number;
+  eclpSoNo: string | null;
+  warehouseCode: string;
+  failureReason: string | null;
+}
+
+export interface CancelRow {
+  requestId: string;
+  orderNo: string;
+  kind: string;
+  verdict: string | null;
+  resultingStatus: string | null;
+  /** Epoch ms the verdict was recorded. */
+  decidedAt: number | null;
+}
+
+export interface LedgerRow {
+  warehouseCode: string;
+  sku: string;
+  docNo: string;
+  docRevision: number;
+  quantity: number;
+}
+
+/** Push outcomes from the operation log: a revision that failed its pre-flight or was refused has no JD order. */
+export interface PushLogRow {
+  orderNo: string;
+  revision: number;
+  action: 'pushed' | 'preflight_failed' | 'push_rejected';
+}
+
+export interface JdOrderRow {
+  isvUUID: string;
+  eclpSoNo: string;
+  currentStatus: string;
+  shipped: boolean;
+}
+
+export interface JdOutboundRow {
+  warehouseNo: string;
+  goodsNo: string;
+  /** Negative: goods leaving, as the simulator books them. */
+  quantity: number;
+}
+
+export interface WorkflowRow {
+  workflowId: string;
+  /** Temporal's execution status name: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, CANCELLED, … */
+  status: string;
+}
+
+export interface SalesOrderWorld {
+  orders: OrderRow[];
+  cancels: CancelRow[];
+  ledger: LedgerRow[];
+  pushLog: PushLogRow[];
+  jdOrders: JdOrderRow[];
+  jdOutbound: JdOutboundRow[];
+  workflows: WorkflowRow[];
+  /** sku → JD goods number, warehouse code → JD warehouse number (master data). */
+  jdGoodsNo: ReadonlyMap<string, string>;
+  jdWarehouseNo: ReadonlyMap<string, string>;
+}
+
+export interface CancelSent {
+  requestId: string;
+  orderNo: string;
+  kind: 'sendBack' | 'buyerRefund';
+  /** Epoch ms the first attempt was sent. */
+  sentAt: number;
+  /** The final HTTP status the API gave (after retries through outages); undefined when the script gave up. */
+  answer?: number;
+  /** The verdict in a 200 answer. */
+  verdict?: string;
+}
+
+export interface SalesOrderJournal {
+  cancels: CancelSent[];
+  /** Answers the API contract does not allow for what was asked (docs/sales-orders.md). */
+  surprises: string[];
+}
+
+export const JD_CANCELLED = '10028';
+
+const isvUuid = (orderNo: string, revision: number) => `${orderNo}-${revision}`;
+const workflowIdOf = (orderNo: string, revision: number) => `SO:${orderNo}:${revision}`;
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+const tally = (counts: Map<string, number>) =>
+  [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
+
+/** The revisions JD must have an order for: every claimed revision that got past pre-flight and was not refused. */
+export function pushedRevisions(world: Pick<SalesOrderWorld, 'orders' | 'pushLog'>): Array<{ order: OrderRow; revision: number }> {
+  const noJdOrder = new Set(world.pushLog.filter((p) => p.action !== 'pushed').map((p) => isvUuid(p.orderNo, p.revision)));
+  return world.orders.flatMap((order) =>
+    Array.from({ length: order.pushRevision }, (_, i) => ({ order, revision: i + 1 })).filter(({ revision }) => !noJdOrder.has(isvUuid(order.orderNo, revision))),
+  );
+}
+
+/** Every order is done (SHIPPED, CANCELLED) or correctly waiting (REVIEW with no run, FAILED with its run waiting). */
+export function checkSettled(world: SalesOrderWorld): InvariantResult {
+  const workflows = new Map(world.workflows.map((w) => [w.workflowId, w.status]));
+  const stuck: string[] = [];
+  const wrongRun: string[] = [];
+  for (const order of world.orders) {
+    const current = order.pushRevision > 0 ? workflows.get(workflowIdOf(order.orderNo, order.pushRevision)) : undefined;
+    switch (order.status) {
+      case 'SHIPPED':
+      case 'CANCELLED':
+      case 'REVIEW':
+        if (current === 'RUNNING') wrongRun.push(`${order.orderNo} is ${order.status} but its run r${order.pushRevision} is still running`);
+        break;
+      case 'FAILED':
+        if (!order.failureReason) stuck.push(`${order.orderNo} is FAILED without a reason`);
+        if (current !== 'RUNNING') wrongRun.push(`${order.orderNo} is FAILED but its run r${order.pushRevision} is ${current ?? 'missing'} (nobody waits for the operator)`);
+        break;
+      default:
+        stuck.push(`${order.orderNo} still ${order.status} (r${order.pushRevision}${order.eclpSoNo ? `, ${order.eclpSoNo}` : ''})`);
+    }
+    for (let revision = 1; revision <= order.pushRevision; revision += 1) {
+      const status = workflows.get(workflowIdOf(order.orderNo, revision));
+      if (!status) wrongRun.push(`${order.orderNo} r${revision} was claimed but has no workflow run`);
+      else if (revision < order.pushRevision && status !== 'COMPLETED') wrongRun.push(`${order.orderNo} r${revision} (superseded) is ${status}`);
+    }
+  }
+  const broken = world.workflows.filter((w) => w.status !== 'RUNNING' && w.status !== 'COMPLETED').map((w) => `${w.workflowId} ${w.status}`);
+  const figures = [
+    `${world.orders.length} orders: ${tally(countBy(world.orders, (o) => o.status))}`,
+    `${world.workflows.length} workflow runs: ${tally(countBy(world.workflows, (w) => w.status))}`,
+  ];
+  return invariant('every order is in a terminal or correctly waiting state', figures, [
+    ...examples(stuck, 'orders not settled'),
+    ...examples(wrongRun, 'orders whose workflow run does not match their state'),
+    ...examples(broken, 'runs that failed, timed out or were terminated'),
+  ]);
+}
+
+/** Exactly one JD order per push revision, none for orders that never pushed, and the ERP holds JD's number. */
+export function checkOneJdOrderPerPush(world: SalesOrderWorld): InvariantResult {
+  const pushed = pushedRevisions(world);
+  const expected = new Set(pushed.map(({ order, revision }) => isvUuid(order.orderNo, revision)));
+  const atJd = new Map<string, JdOrderRow[]>();
+  for (const row of world.jdOrders) atJd.set(row.isvUUID, [...(atJd.get(row.isvUUID) ?? []), row]);
+  const missing: string[] = [];
+  const duplicates: string[] = [];
+  const wrongNumber: string[] = [];
+  for (const { order, revision } of pushed) {
+    const rows = atJd.get(isvUuid(order.orderNo, revision)) ?? [];
+    if (rows.length === 0) missing.push(`${order.orderNo} r${revision}`);
+    if (rows.length > 1) duplicates.push(`${order.orderNo} r${revision}: ${rows.map((r) => r.eclpSoNo).join(', ')}`);
+    if (revision === order.pushRevision && order.eclpSoNo && rows.length > 0 && !rows.some((r) => r.eclpSoNo === order.eclpSoNo)) {
+      wrongNumber.push(`${order.orderNo} r${revision}: ERP holds ${order.eclpSoNo}, JD has ${rows.map((r) => r.eclpSoNo).join(', ')}`);
+    }
+  }
+  const extra = world.jdOrders.filter((row) => !expected.has(row.isvUUID)).map((row) => `${row.isvUUID} (${row.eclpSoNo})`);
+  const neverPushed = world.orders.filter((o) => o.pushRevision === 0);
+  const neverPushedAtJd = world.jdOrders.filter((row) => neverPushed.some((o) => row.isvUUID.startsWith(`${o.orderNo}-`)));
+  const figures = [
+    `${pushed.length} push revisions over ${new Set(pushed.map((p) => p.order.orderNo)).size} orders; JD holds ${world.jdOrders.length} orders`,
+    `missing at JD ${missing.length}, duplicated ${duplicates.length}, JD orders without a push revision ${extra.length}, ERP number ≠ JD number ${wrongNumber.length}`,
+    `${neverPushed.length} orders never pushed; JD orders for them: ${neverPushedAtJd.length}`,
+  ];
+  return invariant('exactly one JD order per push revision, none for orders that never pushed', figures, [
+    ...examples(missing, 'push revisions JD has no order for'),
+    ...examples(duplicates, 'push revisions JD has several orders for'),
+    ...examples(extra, 'JD orders no push revision accounts for'),
+    ...examples(wrongNumber, 'orders whose JD number in the ERP is not JD\'s'),
+  ]);
+}
+
+/**
+ * JD's state of each pushed revision agrees with the ERP's: a superseded revision was cancelled at JD
+ * (never shipped), and the current one shipped exactly when the ERP says SHIPPED.
+ */
+export function checkJdAgrees(world: SalesOrderWorld): InvariantResult {
+  const byUuid = new Map(world.jdOrders.map((row) => [row.isvUUID, row]));
+  const disagree: string[] = [];
+  let compared = 0;
+  for (const { order, revision } of pushedRevisions(world)) {
+    const jd = byUuid.get(isvUuid(order.orderNo, revision));
+    if (!jd) continue; // reported by the one-order-per-push invariant
+    compared += 1;
+    const jdSays = jd.shipped ? 'shipped' : jd.currentStatus === JD_CANCELLED ? 'cancelled' : `open (${jd.currentStatus})`;
+    const erpSays = revision < order.pushRevision ? 'superseded' : order.status;
+    const agrees =
+      erpSays === 'superseded' || erpSays === 'REVIEW' || erpSays === 'CANCELLED' || erpSays === 'FAILED'
+        ? jdSays === 'cancelled'
+        : erpSays === 'SHIPPED'
+          ? jdSays === 'shipped'
+          : jdSays.startsWith('open'); // PUSHING/WMS_PICKING: still open at JD (and reported as not settled)
+    if (!agrees) disagree.push(`${order.orderNo} r${revision}: ERP ${erpSays}, JD ${jdSays} (${jd.eclpSoNo})`);
+  }
+  const figures = [`${compared} pushed revisions compared; ${compared - disagree.length} agree`];
+  return invariant('JD\'s state of every pushed revision agrees with the ERP (superseded and cancelled ones are cancelled at JD)', figures, examples(disagree, 'revisions where JD and the ERP disagree'));
+}
+
+/** The ERP's stock ledger books exactly what JD shipped, per warehouse and SKU, and only for shipped revisions. */
+export function checkStockLedger(world: SalesOrderWorld): InvariantResult {
+  const skuOf = new Map([...world.jdGoodsNo].map(([sku, goodsNo]) => [goodsNo, sku]));
+  const codeOf = new Map([...world.jdWarehouseNo].map(([code, no]) => [no, code]));
+  const key = (warehouse: string, sku: string) => `${warehouse}/${sku}`;
+  const erp = new Map<string, number>();
+  for (const row of world.ledger) erp.set(key(row.warehouseCode, row.sku), (erp.get(key(row.warehouseCode, row.sku)) ?? 0) + row.quantity);
+  const jd = new Map<string, number>();
+  for (const row of world.jdOutbound) {
+    const k = key(codeOf.get(row.warehouseNo) ?? `JD ${row.warehouseNo}`, skuOf.get(row.goodsNo) ?? `JD ${row.goodsNo}`);
+    jd.set(k, (jd.get(k) ?? 0) + row.quantity);
+  }
+  const keys = [...new Set([...erp.keys(), ...jd.keys()])].sort();
+  const unequal = keys.filter((k) => (erp.get(k) ?? 0) !== (jd.get(k) ?? 0)).map((k) => `${k}: ERP ${erp.get(k) ?? 0}, JD ${jd.get(k) ?? 0}`);
+
+  const shipped = new Set(world.orders.filter((o) => o.status === 'SHIPPED').map((o) => isvUuid(o.orderNo, o.pushRevision)));
+  const booked = new Set(world.ledger.map((row) => isvUuid(row.docNo, row.docRevision)));
+  const unbooked = [...shipped].filter((doc) => !booked.has(doc));
+  const bookedNotShipped = [...booked].filter((doc) => !shipped.has(doc));
+  const total = (m: Map<string, number>) => [...m.values()].reduce((sum, q) => sum + q, 0);
+  const figures = [
+    ...keys.map((k) => `${k.padEnd(14)} ERP ledger ${String(erp.get(k) ?? 0).padStart(6)}   JD outbound ${String(jd.get(k) ?? 0).padStart(6)}`),
+    `total: ERP ${total(erp)}, JD ${total(jd)}; ${booked.size} revisions booked, ${shipped.size} orders SHIPPED`,
+  ];
+  return invariant('stock ledger equals JD\'s outbound per warehouse and SKU', figures, [
+    ...examples(unequal, 'warehouse/SKU figures that differ'),
+    ...examples(unbooked, 'shipped revisions without ledger rows'),
+    ...examples(bookedNotShipped, 'ledger documents for revisions that are not SHIPPED'),
+  ]);
+}
+
+/** Every cancel the script sent has a recorded verdict; nothing is recorded that was not sent. */
+export function checkCancelOutcomes(world: SalesOrderWorld, journal: SalesOrderJournal): InvariantResult {
+  const rows = new Map(world.cancels.map((row) => [row.requestId, row]));
+  const sent = new Set(journal.cancels.map((c) => c.requestId));
+  const noOutcome: string[] = [];
+  const contradicts: string[] = [];
+  for (const request of journal.cancels) {
+    const row = rows.get(request.requestId);
+    const label = `${request.kind} ${request.orderNo} (${request.requestId.slice(0, 8)}, answered ${request.answer ?? 'never'})`;
+    if (row && !row.verdict) noOutcome.push(`${label}: recorded without a verdict`);
+    // A 409 the API judged from Postgres alone never reached a workflow, so it leaves no row.
+    if (!row && request.answer !== 409) noOutcome.push(`${label}: no record`);
+    if (row?.verdict && request.verdict && row.verdict !== request.verdict) contradicts.push(`${label}: API said ${request.verdict}, record says ${row.verdict}`);
+  }
+  const unsent = world.cancels.filter((row) => !sent.has(row.requestId)).map((row) => `${row.kind} ${row.orderNo} (${row.requestId})`);
+  const answers = countBy(journal.cancels, (c) => String(c.answer ?? 'gave up'));
+  const figures = [
+    `${journal.cancels.length} cancel requests sent (${tally(countBy(journal.cancels, (c) => c.kind))}); final answers: ${tally(answers)}`,
+    `${world.cancels.length} recorded; verdicts: ${tally(countBy(world.cancels, (c) => c.verdict ?? 'none yet'))}`,
+  ];
+  return invariant('every cancel signal has a recorded outcome', figures, [
+    ...examples(noOutcome, 'requests without an outcome'),
+    ...examples(contradicts, 'recorded verdicts that contradict the API\'s answer'),
+    ...examples(unsent, 'recorded requests the script never sent'),
+  ]);
+}
+
+/** Every answer was one the API documents for what was asked (e.g. approve of an order in review: 202). */
+export function checkAnswers(journal: SalesOrderJournal): InvariantResult {
+  return invariant(
+    'every API answer is one the contract allows for the request',
+    [`${journal.surprises.length} answers outside the contract`],
+    examples(journal.surprises, 'unexpected answers'),
+  );
+}
+
+export function checkSalesOrders(world: SalesOrderWorld, journal: SalesOrderJournal): InvariantResult[] {
+  return [checkSettled(world), checkOneJdOrderPerPush(world), checkJdAgrees(world), checkStockLedger(world), checkCancelOutcomes(world, journal), checkAnswers(journal)];
+}

@@ -1,0 +1,129 @@
+// Carries sales-order plans out through the API as an ERP and an operator would — create, approve, send
+// back, refund, approve again — retrying through outages, and keeps the journal the invariants compare
+// with what Postgres recorded.
+import { randomUUID } from 'node:crypto';
+import type { SalesOrderStatus } from '../../domain/statuses';
+import type { ApiAnswer, ApiClient } from './api-client';
+import type { CancelSent, SalesOrderJournal } from './sales-order-invariants';
+import { CHAOS_CARRIER } from './sales-order-master-data';
+import type { SalesOrderPlan } from './sales-order-plan';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const ROUTES = {
+  orders: '/v1/sales-orders',
+  order: '/v1/sales-orders/{orderNo}',
+  approve: '/v1/sales-orders/{orderNo}/approve',
+  sendBack: '/v1/sales-orders/{orderNo}/send-back',
+  refund: '/v1/sales-orders/{orderNo}/refund',
+} as const;
+
+interface OrderView {
+  status: SalesOrderStatus;
+  pushRevision: number;
+  cancelRequests: Array<{ requestId: string; verdict: string | null; resultingStatus: string | null }>;
+}
+
+/** Carries out the plans through the API and keeps the journal the invariants compare with Postgres. */
+export class SalesOrderRunner {
+  readonly journal: SalesOrderJournal = { cancels: [], surprises: [] };
+
+  constructor(
+    private readonly api: ApiClient,
+    /** How long to follow a 202 until the verdict shows on the order (quota back-off and worker kills add minutes). */
+    private readonly verdictWaitMs = 180_000,
+  ) {}
+
+  private surprise(plan: SalesOrderPlan, what: string, answer: ApiAnswer): void {
+    const body = answer.body as { type?: string; reason?: string; detail?: string } | undefined;
+    this.journal.surprises.push(`${plan.orderNo} ${what}: HTTP ${answer.status} ${body?.reason ?? body?.type ?? ''} ${body?.detail ?? ''}`.trim());
+  }
+
+  private async read(orderNo: string): Promise<OrderView> {
+    const answer = await this.api.send('operator', 'GET', ROUTES.order, `/v1/sales-orders/${orderNo}`);
+    if (answer.status !== 200) throw new Error(`GET order ${orderNo}: HTTP ${answer.status}`);
+    return answer.body as OrderView;
+  }
+
+  private async create(plan: SalesOrderPlan): Promise<boolean> {
+    const body = {
+      orderNo: plan.orderNo,
+      shopOrderNo: `TB-${plan.orderNo}`,
+      warehouseCode: plan.warehouseCode,
+      carrierCode: CHAOS_CARRIER,
+      consignee: { name: '王小明', mobile: '13800138000', province: '北京', city: '北京市', county: '朝阳区', address: '建国路88号' },
+      lines: plan.lines,
+    };
+    const answer = await this.api.send('erp', 'POST', ROUTES.orders, '/v1/sales-orders', body);
+    // 200 = the same order was created by an earlier attempt whose answer an outage swallowed.
+    if (answer.status === 201 || answer.status === 200) return true;
+    this.surprise(plan, 'create', answer);
+    return false;
+  }
+
+  /** Approve; true when the order is now pushing under `revision`. */
+  private async approve(plan: SalesOrderPlan, revision: number): Promise<boolean> {
+    const answer = await this.api.send('erp', 'POST', ROUTES.approve, `/v1/sales-orders/${plan.orderNo}/approve`);
+    if (answer.status === 202) {
+      const got = (answer.body as { pushRevision?: number }).pushRevision;
+      if (got === revision) return true;
+      this.surprise(plan, `approve r${revision} answered revision ${got}`, answer);
+      return false;
+    }
+    // An earlier attempt may have gone through before an outage swallowed its answer; then the order says so.
+    if (answer.status === 409 && (await this.read(plan.orderNo)).pushRevision === revision) return true;
+    this.surprise(plan, `approve r${revision}`, answer);
+    return false;
+  }
+
+  /** Send-back or refund with a request id of our own, so retries through outages are never signalled twice. */
+  private async cancel(plan: SalesOrderPlan, kind: CancelSent['kind']): Promise<CancelSent> {
+    const request: CancelSent = { requestId: randomUUID(), orderNo: plan.orderNo, kind, sentAt: Date.now() };
+    this.journal.cancels.push(request);
+    const route = kind === 'sendBack' ? ROUTES.sendBack : ROUTES.refund;
+    const path = `/v1/sales-orders/${plan.orderNo}/${kind === 'sendBack' ? 'send-back' : 'refund'}`;
+    const answer = await this.api.send('operator', 'POST', route, path, { reason: kind === 'sendBack' ? '客户改地址（混沌测试）' : '买家退款（混沌测试）', requestId: request.requestId });
+    request.answer = answer.status;
+    if (answer.status === 200) request.verdict = (answer.body as { verdict?: string }).verdict;
+    else if (answer.status !== 202 && answer.status !== 409) this.surprise(plan, kind, answer);
+    return request;
+  }
+
+  /** Follows a request until the order shows its verdict; the order as it then is. */
+  private async verdictOf(plan: SalesOrderPlan, request: CancelSent): Promise<OrderView | undefined> {
+    const deadline = Date.now() + this.verdictWaitMs;
+    for (;;) {
+      const order = await this.read(plan.orderNo);
+      if (request.answer === 200 || request.answer === 409) return order;
+      if (order.cancelRequests.some((r) => r.requestId === request.requestId && r.verdict)) return order;
+      if (Date.now() > deadline) return undefined;
+      await sleep(1_000);
+    }
+  }
+
+  async run(plan: SalesOrderPlan): Promise<void> {
+    if (!(await this.create(plan))) return;
+    if (plan.fate === 'never-approved') return;
+    if (plan.fate === 'refund-in-review') {
+      const refund = await this.cancel(plan, 'buyerRefund');
+      if (refund.answer === 200 && refund.verdict !== 'CANCELLED_IN_ERP') this.journal.surprises.push(`${plan.orderNo} refund in review: verdict ${refund.verdict}`);
+      return;
+    }
+    if (!(await this.approve(plan, 1))) return;
+    if (plan.fate === 'ship') return;
+    await sleep(plan.cancelAfterMs);
+    if (plan.fate === 'send-back-and-refund') {
+      await Promise.all([this.cancel(plan, 'sendBack'), this.cancel(plan, 'buyerRefund')]);
+      return;
+    }
+    const request = await this.cancel(plan, plan.fate === 'send-back' ? 'sendBack' : 'buyerRefund');
+    if (!plan.reapprove) return;
+    const order = await this.verdictOf(plan, request);
+    if (order?.status !== 'REVIEW') return;
+    await sleep(plan.reapprove.afterMs);
+    if (!(await this.approve(plan, order.pushRevision + 1))) return;
+    if (plan.reapprove.refundAfterMs === undefined) return;
+    await sleep(plan.reapprove.refundAfterMs);
+    await this.cancel(plan, 'buyerRefund');
+  }
+}

@@ -1,0 +1,85 @@
+// Reads what the sales-order invariants judge — Postgres, Temporal's runs, the simulator's JD state — and
+// tells whether the system has settled after the storm.
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { StateSnapshot } from '../../simulator/state';
+import type { SalesOrderWorld } from './sales-order-invariants';
+
+/** Orders still moving: the run has not quiesced while any of these is non-zero. */
+export interface Progress {
+  open: number;
+  undecidedCancels: number;
+  runningWorkflows: number;
+  failedOrders: number;
+}
+
+export async function progress(db: Knex, temporal: Client): Promise<Progress> {
+  const [statuses, undecided, running] = await Promise.all([
+    db('sales_orders').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status'),
+    db('cancel_requests').whereNull('verdict').count<Array<{ count: string }>>({ count: '*' }),
+    temporal.workflow.count('DocType = "SO" AND ExecutionStatus = "Running"'),
+  ]);
+  const of = (status: string) => Number(statuses.find((s) => s.status === status)?.count ?? 0);
+  return { open: of('PUSHING') + of('WMS_PICKING'), undecidedCancels: Number(undecided[0]?.count ?? 0), runningWorkflows: running.count, failedOrders: of('FAILED') };
+}
+
+/** Settled: nothing open, every request decided, and the only runs left are FAILED orders waiting for an operator. */
+export const isSettled = (p: Progress) => p.open === 0 && p.undecidedCancels === 0 && p.runningWorkflows === p.failedOrders;
+
+export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): Promise<SalesOrderWorld> {
+  const [orders, cancels, ledger, pushLog, goods, warehouses] = await Promise.all([
+    db('sales_orders').select('order_no', 'status', 'push_revision', 'eclp_so_no', 'warehouse_code', 'failure_reason'),
+    db('cancel_requests').select('request_id', 'order_no', 'kind', 'verdict', 'resulting_status', 'decided_at'),
+    db('stock_ledger').where({ doc_type: 'SO' }).select('warehouse_code', 'sku', 'doc_no', 'doc_revision', 'quantity'),
+    db('operation_log')
+      .where({ doc_type: 'sales_order' })
+      .whereIn('action', ['pushed', 'preflight_failed', 'push_rejected'])
+      .select('doc_key', 'action', db.raw("(detail->>'pushRevision')::int as revision")),
+    db('goods').select('sku', 'jd_goods_no'),
+    db('warehouses').select('code', 'jd_warehouse_no'),
+  ]);
+  const workflows: SalesOrderWorld['workflows'] = [];
+  for await (const execution of temporal.workflow.list({ query: 'DocType = "SO"' })) workflows.push({ workflowId: execution.workflowId, status: execution.status.name });
+  return {
+    orders: orders.map((o) => ({
+      orderNo: o.order_no,
+      status: o.status,
+      pushRevision: o.push_revision,
+      eclpSoNo: o.eclp_so_no ?? null,
+      warehouseCode: o.warehouse_code,
+      failureReason: o.failure_reason ?? null,
+    })),
+    cancels: cancels.map((c) => ({
+      requestId: c.request_id,
+      orderNo: c.order_no,
+      kind: c.kind,
+      verdict: c.verdict ?? null,
+      resultingStatus: c.resulting_status ?? null,
+      decidedAt: c.decided_at ? new Date(c.decided_at).getTime() : null,
+    })),
+    ledger: ledger.map((l) => ({ warehouseCode: l.warehouse_code, sku: l.sku, docNo: l.doc_no, docRevision: l.doc_revision, quantity: l.quantity })),
+    pushLog: pushLog.map((p) => ({ orderNo: p.doc_key, revision: p.revision, action: p.action })),
+    jdOrders: jd.salesOrders.map((so) => ({
+      isvUUID: so.isvUUID,
+      eclpSoNo: so.eclpSoNo,
+      currentStatus: so.currentStatus,
+      shipped: so.history.some((h) => h.soStatusCode === '10019'),
+    })),
+    jdOutbound: jd.stockMovements.filter((m) => m.reason === 'SHIPMENT').map((m) => ({ warehouseNo: m.warehouseNo, goodsNo: m.goodsNo, quantity: m.quantity })),
+    workflows,
+    jdGoodsNo: new Map(goods.filter((g) => g.jd_goods_no).map((g) => [g.sku, g.jd_goods_no])),
+    jdWarehouseNo: new Map(warehouses.filter((w) => w.jd_warehouse_no).map((w) => [w.code, w.jd_warehouse_no])),
+  };
+}
+
+
+/** Approve → JD accepted and recorded (the `approved` and `pushed` log lines of each revision), in ms. */
+export async function readPushLatencies(db: Knex): Promise<number[]> {
+  const rows = await db('operation_log as a')
+    .join('operation_log as p', function () {
+      this.on('p.doc_key', 'a.doc_key').andOn(db.raw("p.detail->>'pushRevision' = a.detail->>'pushRevision'")).andOnVal('p.action', 'pushed');
+    })
+    .where({ 'a.doc_type': 'sales_order', 'p.doc_type': 'sales_order', 'a.action': 'approved' })
+    .select(db.raw('extract(epoch from (p.created_at - a.created_at)) * 1000 as ms'));
+  return rows.map((r: { ms: string }) => Number(r.ms));
+}
