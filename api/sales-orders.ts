@@ -27,7 +27,17 @@ import {
 import { ledgerForDocument } from '../db/stock-ledger';
 import { workflowIds } from '../workflows/ids';
 import type { salesOrder, SalesOrderInput } from '../workflows/sales-order';
-import { CANCEL_SIGNALS, CANCEL_VERDICTS, type CancelVerdict } from '../workflows/sales-order-messages';
+import {
+  CANCEL_SIGNALS,
+  CANCEL_VERDICTS,
+  SALES_ORDER_TRACKING_MODES,
+  SWEEPER_WORKFLOW_TYPE,
+  sweeperWorkflowId,
+  type CancelVerdict,
+  type SalesOrderTrackingMode,
+  type SweeperInput,
+} from '../workflows/sales-order-messages';
+import type { warehouseSweeper } from '../workflows/sweeper';
 import { DocStatus, DocType, ErpDocNo, StatusSince, WarehouseNo } from '../workflows/search-attributes';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import type { Actor } from './auth';
@@ -42,6 +52,14 @@ export interface SalesOrderApiConfig {
   pollMaxWaitMs: number;
   /** CANCEL_WAIT_MS: how long send-back/refund wait for the verdict before answering 202. */
   cancelWaitMs: number;
+  /** SO_TRACKING: `poll` (each order asks JD itself) or `sweep` (one sweeper per JD warehouse asks for 100 at a time). */
+  tracking: SalesOrderTrackingMode;
+  /** SO_SWEEP_INTERVAL_MS: time between two sweeps of a warehouse; default the poll interval (same detection latency). */
+  sweepIntervalMs: number;
+  /** SO_SAFETY_POLL_MS: in sweep mode each order still asks JD itself this often; default 30 × the sweep interval. */
+  safetyPollIntervalMs: number;
+  /** SO_SWEEPS_PER_RUN: sweeps before the sweeper continues as new (bounds its history). */
+  sweepsPerRun: number;
 }
 
 /** The embedded stack's values (DESIGN.md §6); production sets SO_POLL_INTERVAL_MS=300000. */
@@ -49,7 +67,18 @@ export const SALES_ORDER_API_DEFAULTS: SalesOrderApiConfig = {
   pollIntervalMs: 2_000,
   pollMaxWaitMs: 3 * 24 * 3600_000,
   cancelWaitMs: 10_000,
+  tracking: 'poll',
+  sweepIntervalMs: 2_000,
+  safetyPollIntervalMs: 60_000,
+  sweepsPerRun: 100,
 };
+
+/**
+ * Safety polls are 30 sweeps apart unless configured. Per order and interval they cost 1/30 of a JD call,
+ * against 1/100 for the sweep itself and 1 for polling, so sweep mode asks JD ~23× less; a sweeper that
+ * is gone costs a shipment at most 30 intervals of delay (one interval when an approval restarts it).
+ */
+const SAFETY_POLL_SWEEPS = 30;
 
 type Env = Record<string, string | undefined>;
 
@@ -61,11 +90,32 @@ function positiveMs(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function positiveCount(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function trackingMode(env: Env): SalesOrderTrackingMode {
+  const raw = env.SO_TRACKING;
+  if (raw === undefined || raw === '') return SALES_ORDER_API_DEFAULTS.tracking;
+  if (!(SALES_ORDER_TRACKING_MODES as readonly string[]).includes(raw)) throw new Error(`SO_TRACKING must be one of ${SALES_ORDER_TRACKING_MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as SalesOrderTrackingMode;
+}
+
 export function salesOrderApiConfigFromEnv(env: Env = process.env): SalesOrderApiConfig {
+  const pollIntervalMs = positiveMs(env, 'SO_POLL_INTERVAL_MS', SALES_ORDER_API_DEFAULTS.pollIntervalMs);
+  const sweepIntervalMs = positiveMs(env, 'SO_SWEEP_INTERVAL_MS', pollIntervalMs);
   return {
-    pollIntervalMs: positiveMs(env, 'SO_POLL_INTERVAL_MS', SALES_ORDER_API_DEFAULTS.pollIntervalMs),
+    pollIntervalMs,
     pollMaxWaitMs: positiveMs(env, 'SO_POLL_MAX_WAIT_MS', SALES_ORDER_API_DEFAULTS.pollMaxWaitMs),
     cancelWaitMs: positiveMs(env, 'CANCEL_WAIT_MS', SALES_ORDER_API_DEFAULTS.cancelWaitMs),
+    tracking: trackingMode(env),
+    sweepIntervalMs,
+    safetyPollIntervalMs: positiveMs(env, 'SO_SAFETY_POLL_MS', SAFETY_POLL_SWEEPS * sweepIntervalMs),
+    sweepsPerRun: positiveCount(env, 'SO_SWEEPS_PER_RUN', SALES_ORDER_API_DEFAULTS.sweepsPerRun),
   };
 }
 
@@ -99,6 +149,7 @@ export function salesOrderRoutes(deps: SalesOrderDeps): RouteSpec[] {
   const { db } = deps;
   const config: SalesOrderApiConfig = { ...SALES_ORDER_API_DEFAULTS, ...deps.config };
   const taskQueue = deps.taskQueue ?? TASK_QUEUES.erp;
+  const ensureSweeper = sweeperEnsurer(deps.temporal, taskQueue, config);
 
   async function approve(orderNo: string, actor: Actor): Promise<RouteResult> {
     const order = await getSalesOrder(db, orderNo);
@@ -112,7 +163,14 @@ export function salesOrderRoutes(deps: SalesOrderDeps): RouteSpec[] {
     }
     const revision = order.pushRevision + 1;
     const workflowId = workflowIds.salesOrder(orderNo, revision);
-    const input: SalesOrderInput = { orderNo, revision, polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs } };
+    const input: SalesOrderInput = {
+      orderNo,
+      revision,
+      polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs },
+      tracking: config.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: config.safetyPollIntervalMs } : { mode: 'poll' },
+    };
+    // Before the order's run: if Temporal is down this answers 503 with nothing changed.
+    if (config.tracking === 'sweep') await ensureSweeper(warehouse.jd_warehouse_no as string);
     try {
       // Workflow first, then the row: if this process dies in between, the workflow claims the order itself.
       await withTemporal(() =>
@@ -130,6 +188,7 @@ export function salesOrderRoutes(deps: SalesOrderDeps): RouteSpec[] {
             { key: WarehouseNo, value: warehouse.jd_warehouse_no as string },
           ],
         }),
+        deps.temporal,
       );
     } catch (err) {
       // That revision's run exists and has finished: the order has moved on since we read it.
@@ -212,6 +271,7 @@ export function salesOrderRoutes(deps: SalesOrderDeps): RouteSpec[] {
     try {
       await withTemporal(() =>
         deps.temporal.workflow.getHandle(order.workflowId!).signal(CANCEL_SIGNALS[kind], { reason: body.reason, actor: { role: actor.role }, requestId, via: 'api' }),
+        deps.temporal,
       );
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -329,6 +389,36 @@ export function salesOrderRoutes(deps: SalesOrderDeps): RouteSpec[] {
     cancelRoute('sendBack', 'send-back', '打回审核: back to review, cancelling the order at JD first when JD has it'),
     cancelRoute('buyerRefund', 'refund', 'Buyer refund: cancel at JD and in the ERP so the order never ships'),
   ];
+}
+
+/**
+ * Makes sure the JD warehouse has a running sweeper, at most once per sweep interval per warehouse and
+ * API process. A start that finds the sweeper running changes nothing (USE_EXISTING), and unlike
+ * signal-with-start it writes nothing into the sweeper's history, so approvals do not grow it. A sweeper
+ * that was stopped is thus back within one interval of the next approval; until then the orders' own
+ * safety polls carry them.
+ */
+function sweeperEnsurer(temporal: Client, taskQueue: string, config: SalesOrderApiConfig) {
+  const ensuredAt = new Map<string, number>();
+  return async (jdWarehouseNo: string): Promise<void> => {
+    const last = ensuredAt.get(jdWarehouseNo);
+    if (last !== undefined && Date.now() - last < config.sweepIntervalMs) return;
+    const input: SweeperInput = { jdWarehouseNo, intervalMs: config.sweepIntervalMs, sweepsPerRun: config.sweepsPerRun };
+    await withTemporal(() =>
+      temporal.workflow.start<typeof warehouseSweeper>(SWEEPER_WORKFLOW_TYPE, {
+        workflowId: sweeperWorkflowId(jdWarehouseNo, taskQueue),
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        typedSearchAttributes: [
+          { key: DocType, value: 'SWEEP' },
+          { key: WarehouseNo, value: jdWarehouseNo },
+        ],
+      }),
+      temporal,
+    );
+    ensuredAt.set(jdWarehouseNo, Date.now());
+  };
 }
 
 function verdictMessage(verdict: CancelVerdict, request: CancelRequestRecord, wayBill: string | null): string {

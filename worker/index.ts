@@ -1,9 +1,12 @@
 // The worker process's parts: one Worker per task queue, sharing one connection. `erp` runs the workflows
 // and the database activities; `eclp` runs the JD calls under a global rate limit.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createEclpActivities, type EclpActivityOptions } from '../activities/eclp';
 import { createEclpSalesOrderActivities } from '../activities/eclp-sales-orders';
+import { createEclpSweepActivities } from '../activities/eclp-sweep';
+import { createSweepSignalActivities } from '../activities/sweep-signals';
 import { createErpActivities } from '../activities';
 import { webhookConfigFromEnv, type WebhookConfig } from '../activities/webhook';
 import type { EclpClient } from '../eclp';
@@ -73,7 +76,11 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     ...common,
     taskQueue: queues.erp,
     ...workflowSource,
-    activities: createErpActivities({ db: deps.db, webhook: deps.config.webhook }),
+    activities: {
+      ...createErpActivities({ db: deps.db, webhook: deps.config.webhook }),
+      // The warehouse sweeper signals the order runs through the worker's own connection.
+      ...createSweepSignalActivities({ temporal: new Client({ connection: deps.connection, namespace: deps.config.namespace }) }),
+    },
   });
   const eclp = await Worker.create({
     ...common,
@@ -82,6 +89,8 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
       ...createEclpActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
       // The push re-reads the order from Postgres, so consignee data never travels through Temporal.
       ...createEclpSalesOrderActivities({ eclp: deps.eclp, db: deps.db, options: deps.config.eclpActivityOptions }),
+      // The warehouse sweeper's batched status query (SO_TRACKING=sweep).
+      ...createEclpSweepActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
     },
     maxTaskQueueActivitiesPerSecond: deps.config.eclpMaxQps,
   });

@@ -1,3 +1,4 @@
 // Every workflow the worker registers. Loaded by the bundler: only workflow-safe modules below here.
 export { goodsSync } from './goods-sync';
 export { salesOrder } from './sales-order';
+export { warehouseSweeper } from './sweeper';

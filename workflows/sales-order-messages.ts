@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CancelKind } from '../domain/sales-order';
 import type { SalesOrderStatus } from '../domain/statuses';
+import { TASK_QUEUES } from './task-queues';
 
 export type { CancelKind };
 
@@ -70,6 +71,10 @@ export interface SalesOrderWorkflowState {
   lastCancelRefusal?: { requestId: string; kind: CancelKind; jdMessage?: string };
   /** Signals dropped because their payload was malformed (each is also logged). */
   ignoredSignals: number;
+  /** How this run follows JD (`poll` too for runs started before sweeping existed). */
+  tracking: SalesOrderTrackingMode;
+  /** JD's status code as the sweeper last reported it (sweep mode; poll mode learns it only at the end). */
+  jdStatus?: string;
 }
 
 export const salesOrderStatusQuery = defineQuery<SalesOrderWorkflowState>('status');
@@ -102,3 +107,108 @@ export function checkCancelPayload(raw: unknown): PayloadCheck {
   if (via === 'api') value.via = via;
   return { ok: true, value };
 }
+
+// ---- following JD's progress (SO_TRACKING, docs/sales-orders.md) --------------------------------
+
+/**
+ * How a run learns what JD did with its order: `poll` asks JD about this one order every poll interval;
+ * `sweep` waits for the warehouse's sweeper (one batched JD call per 100 open orders) to tell it.
+ */
+export const SALES_ORDER_TRACKING_MODES = ['poll', 'sweep'] as const;
+export type SalesOrderTrackingMode = (typeof SALES_ORDER_TRACKING_MODES)[number];
+
+/** What the sweeper tells an order's workflow when JD's status of the order changed. */
+export interface JdStatusChangedPayload {
+  /** JD's sales-outbound status code as `order.ext.queryOrder` reports it (`mainStatus`), e.g. "10019". */
+  jdStatus: string;
+  /** Shipped, delivered, returning or cancelled: the workflow asks JD once for the details. */
+  settled: boolean;
+}
+
+/**
+ * Sent by the sweeper of the order's JD warehouse. An operator may send it from the Temporal UI too:
+ * `{"jdStatus":"10019","settled":true}` makes a waiting run look at JD at once.
+ */
+export const jdStatusChangedSignal = defineSignal<[JdStatusChangedPayload]>('jdStatusChanged');
+
+export type JdStatusCheck = { ok: true; value: JdStatusChangedPayload } | { ok: false; problem: string };
+
+export function checkJdStatusPayload(raw: unknown): JdStatusCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, problem: 'the payload must be a JSON object like {"jdStatus":"10019","settled":true}' };
+  }
+  const { jdStatus, settled } = raw as Record<string, unknown>;
+  if (typeof jdStatus !== 'string' || !/^\d{1,12}$/.test(jdStatus)) return { ok: false, problem: 'jdStatus must be a JD status code such as "10019"' };
+  if (typeof settled !== 'boolean') return { ok: false, problem: 'settled must be true or false' };
+  return { ok: true, value: { jdStatus, settled } };
+}
+
+// ---- the warehouse sweeper (workflows/sweeper.ts) -----------------------------------------------
+
+export const SWEEPER_WORKFLOW_TYPE = 'warehouseSweeper';
+
+/**
+ * `SWEEP:{jdWarehouseNo}`; deployments (and test files) on their own task-queue pair read their own
+ * database, so each gets its own sweeper: `SWEEP:{jdWarehouseNo}@{erpQueue}`.
+ */
+export function sweeperWorkflowId(jdWarehouseNo: string, erpTaskQueue: string = TASK_QUEUES.erp): string {
+  return erpTaskQueue === TASK_QUEUES.erp ? `SWEEP:${jdWarehouseNo}` : `SWEEP:${jdWarehouseNo}@${erpTaskQueue}`;
+}
+
+export interface SweeperTotals {
+  /** Runs finished by continue-as-new before the current one. */
+  runs: number;
+  sweeps: number;
+  /** `order.ext.queryOrder` calls (each about up to 100 orders). */
+  jdCalls: number;
+  /** Batches JD did not answer within the sweep's patience; their orders are asked again next sweep. */
+  failedJdCalls: number;
+  /** `jdStatusChanged` signals delivered. */
+  signals: number;
+  /** Changes not told because the run had closed meanwhile (it shipped or was cancelled by its own check). */
+  undeliveredSignals: number;
+  /** History events of the finished runs (the current run's count is `workflowInfo().historyLength`). */
+  historyEvents: number;
+}
+
+export interface SweeperInput {
+  /** JD's warehouse number (`110000001`), not the ERP warehouse code. */
+  jdWarehouseNo: string;
+  /** Time between the starts of two sweeps. */
+  intervalMs: number;
+  /** Sweeps per run before continue-as-new keeps the history short (default 100). */
+  sweepsPerRun?: number;
+  /** Carried over continue-as-new; absent on a fresh start. */
+  carried?: {
+    /** isvUUID → the JD status last seen, for the orders still open. */
+    lastSeen: Record<string, string>;
+    totals: SweeperTotals;
+  };
+}
+
+export interface SweepReport {
+  /** Workflow time when the sweep began (ISO). */
+  startedAt: string;
+  durationMs: number;
+  openOrders: number;
+  jdCalls: number;
+  failedJdCalls: number;
+  /** Orders whose JD status moved (their runs were signalled; deliveries are counted in the totals). */
+  changed: number;
+  /** The open orders could not be read from Postgres: nothing was asked or forgotten this time. */
+  skipped?: string;
+}
+
+export interface SweeperState {
+  jdWarehouseNo: string;
+  intervalMs: number;
+  sweepsInRun: number;
+  /** Open orders whose JD status the sweeper remembers. */
+  tracked: number;
+  totals: SweeperTotals;
+  /** Totals plus the current run's history length: what the sweeper cost Temporal so far. */
+  historyEventsSoFar: number;
+  lastSweep?: SweepReport;
+}
+
+export const sweeperStatusQuery = defineQuery<SweeperState>('status');

@@ -22,6 +22,8 @@ import type { SalesOrderStatus } from '../domain/statuses';
 import {
   buyerRefundSignal,
   checkCancelPayload,
+  checkJdStatusPayload,
+  jdStatusChangedSignal,
   salesOrderStatusQuery,
   sendBackSignal,
   type CancelKind,
@@ -39,11 +41,20 @@ export interface SalesOrderPolling {
   maxWaitMs: number;
 }
 
+/**
+ * How the run learns JD's outcome in WMS配货 (SO_TRACKING). `poll`: `queryOrder` every poll interval.
+ * `sweep`: the warehouse sweeper signals `jdStatusChanged`; the run asks JD itself only when told the
+ * order settled, and every `safetyPollIntervalMs` in case no sweeper is running.
+ */
+export type SalesOrderTracking = { mode: 'poll' } | { mode: 'sweep'; safetyPollIntervalMs: number };
+
 export interface SalesOrderInput {
   orderNo: string;
   revision: number;
   /** From the API's configuration (workflow code cannot read the environment). */
   polling: SalesOrderPolling;
+  /** Absent in runs started before sweeping existed, and by callers that do not care: poll. */
+  tracking?: SalesOrderTracking;
 }
 
 export interface SalesOrderResult {
@@ -62,6 +73,8 @@ export const CANCEL_REFUSED_DOC_STATUS = 'WMS_PICKING_CANCEL_REFUSED';
 /** Mirror failure types of activities/ (workflow code may not import activity modules). */
 const JD_REJECTIONS = ['EclpBusinessError', 'EclpValidationError'];
 const NOT_PUSHABLE = 'SalesOrderNotPushable';
+/** activities/eclp-sales-orders.ts SALES_ORDER_FAILURE_TYPES.notFinished: JD has not shipped or cancelled yet. */
+const NOT_FINISHED = 'SalesOrderNotFinished';
 
 const erp = proxyActivities<ReturnType<typeof createSalesOrderActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -93,13 +106,25 @@ function jdActivities(polling: SalesOrderPolling) {
       scheduleToCloseTimeout: polling.maxWaitMs,
       retry: { initialInterval: polling.intervalMs, backoffCoefficient: 1, maximumInterval: polling.intervalMs },
     }),
+    // Sweep mode: the same activity asked once. "Not finished" ends the attempt instead of polling on;
+    // JD or network trouble is still retried.
+    check: proxyActivities<JdActivities>({
+      taskQueue,
+      startToCloseTimeout: '1 minute',
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [NOT_FINISHED] },
+    }),
   };
 }
 
-type PollResult = { kind: 'outcome'; outcome: SalesOrderOutcome } | { kind: 'interrupted' } | { kind: 'overdue' };
+type PollResult = { kind: 'outcome'; outcome: SalesOrderOutcome } | { kind: 'interrupted' } | { kind: 'overdue' } | { kind: 'notFinished' };
+type Raced = { settled: 'outcome'; outcome: SalesOrderOutcome } | { settled: 'error'; error: unknown } | { settled: 'interrupted' };
+
+const failureType = (error: unknown): string | undefined =>
+  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type ?? undefined : undefined;
 
 export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResult> {
   const { orderNo, revision, polling } = input;
+  const tracking: SalesOrderTracking = input.tracking ?? { mode: 'poll' };
   const { workflowId } = workflowInfo();
   const jd = jdActivities(polling);
 
@@ -112,6 +137,9 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
   let lastCancelRefusal: SalesOrderWorkflowState['lastCancelRefusal'];
   let ignoredSignals = 0;
   let signalsSeen = 0;
+  /** JD's status as the sweeper last reported it, and whether it said the order has settled since we last looked. */
+  let jdStatus: string | undefined;
+  let settledAtJd = false;
   const inbox: CancelRequest[] = [];
   const requestIds = new Set<string>();
 
@@ -135,6 +163,17 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
   };
   setHandler(sendBackSignal, takeIn('sendBack'));
   setHandler(buyerRefundSignal, takeIn('buyerRefund'));
+  // A poll-mode run may be told too (its warehouse got a sweeper later): it only remembers the status.
+  setHandler(jdStatusChangedSignal, (raw: unknown) => {
+    const checked = checkJdStatusPayload(raw);
+    if (!checked.ok) {
+      ignoredSignals += 1;
+      log.warn('Ignored a malformed jdStatusChanged signal', { orderNo, problem: checked.problem });
+      return;
+    }
+    jdStatus = checked.value.jdStatus;
+    if (checked.value.settled) settledAtJd = true;
+  });
   setHandler(salesOrderStatusQuery, (): SalesOrderWorkflowState => ({
     orderNo,
     revision,
@@ -146,6 +185,8 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
     pendingCancels: inbox.map(({ requestId, kind, statusAtRequest }) => ({ requestId, kind, statusAtRequest })),
     ...(lastCancelRefusal !== undefined && { lastCancelRefusal }),
     ignoredSignals,
+    tracking: tracking.mode,
+    ...(jdStatus !== undefined && { jdStatus }),
   }));
 
   const publish = (statusChanged: boolean) =>
@@ -218,10 +259,10 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
       return closeOut();
     });
 
-  /** Polls JD until it reports an outcome, a cancel request arrives, or the wait turns overdue. */
-  const pollOrInterrupt = async (): Promise<PollResult> => {
-    const pollScope = new CancellationScope();
-    const polled = pollScope.run(() => jd.poll.awaitSalesOrderOutcome(eclpSoNo!)).then(
+  /** Asks JD (one activity, however many attempts) until it answers or a cancel request arrives. */
+  const askJdOrInterrupt = async (ask: () => Promise<SalesOrderOutcome>): Promise<Raced> => {
+    const askScope = new CancellationScope();
+    const answered = askScope.run(ask).then(
       (outcome) => ({ settled: 'outcome' as const, outcome }),
       (error: unknown) => ({ settled: 'error' as const, error }),
     );
@@ -230,18 +271,42 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
       () => ({ settled: 'asked' as const }),
       () => ({ settled: 'stopped' as const }),
     );
-    const first = await Promise.race([polled, asked]);
+    const first = await Promise.race([answered, asked]);
     if (first.settled === 'asked') {
-      pollScope.cancel();
-      // The poll may have completed just before the cancel reached it: a shipment must not be missed.
-      const last = await polled;
-      return last.settled === 'outcome' ? { kind: 'outcome', outcome: last.outcome } : { kind: 'interrupted' };
+      askScope.cancel();
+      // The activity may have completed just before the cancel reached it: a shipment must not be missed.
+      const last = await answered;
+      return last.settled === 'outcome' ? last : { settled: 'interrupted' };
     }
     waitScope.cancel();
-    const settled = first.settled === 'stopped' ? await polled : first;
+    return first.settled === 'stopped' ? answered : first;
+  };
+
+  /** Polls JD until it reports an outcome, a cancel request arrives, or the wait turns overdue. */
+  const pollOrInterrupt = async (): Promise<PollResult> => {
+    const settled = await askJdOrInterrupt(() => jd.poll.awaitSalesOrderOutcome(eclpSoNo!));
+    if (settled.settled === 'interrupted') return { kind: 'interrupted' };
     if (settled.settled === 'outcome') return { kind: 'outcome', outcome: settled.outcome };
     if (settled.error instanceof ActivityFailure && settled.error.cause instanceof TimeoutFailure) return { kind: 'overdue' };
     throw settled.error;
+  };
+
+  /**
+   * Sweep mode: waits for the sweeper's word that JD settled the order (or for the safety interval, in
+   * case no sweeper runs), then asks JD once for the details. The wait is one timer, however long.
+   */
+  let overdueAt = 0;
+  const awaitSweptOrInterrupt = async (safetyPollIntervalMs: number): Promise<PollResult> => {
+    await condition(() => inbox.length > 0 || settledAtJd, safetyPollIntervalMs);
+    if (inbox.length > 0) return { kind: 'interrupted' };
+    settledAtJd = false;
+    const settled = await askJdOrInterrupt(() => jd.check.awaitSalesOrderOutcome(eclpSoNo!));
+    if (settled.settled === 'interrupted') return { kind: 'interrupted' };
+    if (settled.settled === 'outcome') return { kind: 'outcome', outcome: settled.outcome };
+    if (failureType(settled.error) !== NOT_FINISHED) throw settled.error;
+    if (Date.now() < overdueAt) return { kind: 'notFinished' };
+    overdueAt = Date.now() + polling.maxWaitMs;
+    return { kind: 'overdue' };
   };
 
   /** SHIPPED: record it (ledger, log), tell the ERP, and answer late cancel requests meanwhile. */
@@ -317,6 +382,7 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
   eclpSoNo = pushed.eclpSoNo;
   jdWarehouseNo = pushed.jdWarehouseNo;
   enter('WMS_PICKING');
+  overdueAt = Date.now() + polling.maxWaitMs;
 
   // 3. WMS配货: answer cancel requests, otherwise wait for JD's outcome.
   for (;;) {
@@ -326,8 +392,8 @@ export async function salesOrder(input: SalesOrderInput): Promise<SalesOrderResu
       if (closed) return closed;
       continue;
     }
-    const next = await pollOrInterrupt();
-    if (next.kind === 'interrupted') continue;
+    const next = tracking.mode === 'sweep' ? await awaitSweptOrInterrupt(tracking.safetyPollIntervalMs) : await pollOrInterrupt();
+    if (next.kind === 'interrupted' || next.kind === 'notFinished') continue;
     if (next.kind === 'overdue') {
       log.warn('JD has not shipped the order within the expected time; still waiting', { orderNo, eclpSoNo, waitedMs: polling.maxWaitMs });
       await erp.recordSalesOrderEvent(orderNo, revision, 'jd_overdue', { eclpSoNo, waitedMs: polling.maxWaitMs });

@@ -13,6 +13,7 @@ import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
 import { startSimulator } from '../../simulator/server';
 import type { TimelinePatch } from '../../simulator/timeline';
 import { createWorkers, type Workers } from '../../worker';
+import { SWEEPER_WORKFLOW_TYPE } from '../../workflows/sales-order-messages';
 import { taskQueues } from '../../workflows/task-queues';
 import { createTestDatabase, testNativeConnection, testTemporalClient, uniqueTaskQueue } from '../harness';
 
@@ -50,6 +51,11 @@ export interface TestStack {
   queues: { erp: string; eclp: string };
   app: ReturnType<typeof createApp>;
   workers: Workers;
+  /**
+   * Another API instance on the same database, Temporal and workers, with its own configuration on top
+   * of the stack's (as a second API process with other settings would be), e.g. `{ SO_SAFETY_POLL_MS: '1500' }`.
+   */
+  apiWith(env: Record<string, string>): ReturnType<typeof createApp>;
   /** Starts the workers (again, after `stopWorkers`). */
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -62,6 +68,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Where the workers POST ERP events (a receiver inside the test). */
   webhook?: WebhookConfig;
+  /** SO_TRACKING of the API: `sweep` makes approvals start warehouse sweepers (stopped again by `close`). */
+  tracking?: 'poll' | 'sweep';
 }
 
 /** Sales orders poll JD every 300 ms in tests unless a test says otherwise. */
@@ -96,13 +104,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     running = undefined;
   };
 
-  const apiEnv = { ...TEST_API_ENV, ...options.env };
-  const app = createApp({
-    tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
-    logger: pino({ level: 'silent' }),
-    // The same route list the API process serves (api/routes.ts), configured for tests.
-    routes: apiRoutes({ db, temporal: client, namespace, taskQueues: queues, env: apiEnv }),
-  });
+  const apiEnv = { ...TEST_API_ENV, ...(options.tracking && { SO_TRACKING: options.tracking }), ...options.env };
+  const apiWith = (env: Record<string, string>) =>
+    createApp({
+      tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
+      logger: pino({ level: 'silent' }),
+      // The same route list the API process serves (api/routes.ts), configured for tests.
+      routes: apiRoutes({ db, temporal: client, namespace, taskQueues: queues, env: { ...apiEnv, ...env } }),
+    });
+  const app = apiWith({});
+
+  /** Sweepers run until stopped; on the shared dev server they would outlive the file otherwise. */
+  const stopSweepers = async () => {
+    const query = `WorkflowType = '${SWEEPER_WORKFLOW_TYPE}' AND TaskQueue = '${queues.erp}' AND ExecutionStatus = 'Running'`;
+    try {
+      for await (const run of client.workflow.list({ query })) await client.workflow.getHandle(run.workflowId).terminate('test stack closed');
+    } catch (err) {
+      // A test may have taken Temporal away; the rest of the cleanup must still run.
+      console.warn(`could not stop the sweepers of ${queues.erp}: ${(err as Error).message}`);
+    }
+  };
 
   const stack: TestStack = {
     db,
@@ -112,10 +133,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     connection,
     queues,
     app,
+    apiWith,
     workers,
     startWorkers,
     stopWorkers,
     close: async () => {
+      await stopSweepers();
       if (running) await stopWorkers();
       await sim.close();
       await db.destroy();

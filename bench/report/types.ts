@@ -1,0 +1,107 @@
+// The JSON the bench writes under bench/results/ (schema `eclp-bridge/bench@1`). Every figure of ours
+// sits next to the baseline it is compared with; ratios are ours / baseline (null when not measured).
+import type { Distribution } from '../metrics';
+import type { HistoryResult, LoadResult } from '../phases';
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export interface PerMilestone<T> {
+  accepted: T;
+  done: T;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: number | null;
+  met: boolean | null;
+  /** What the measurement says limits the figure (the busiest process, how busy the machine was). */
+  bound?: string;
+}
+
+export interface ResourceReport {
+  /** CPU seconds per 1,000 documents in the saturation phase, per process role. */
+  cpuSecondsPer1000: { ours: Record<string, number | null>; baselineA: Record<string, number | null> };
+  /** Our worker + API against the bench process running baseline (a)'s worker and starter. */
+  cpuRatio: number | null;
+  /** Highest resident set sampled (every 500 ms) during the load phases of the 1-worker stack, MiB. */
+  peakRssMiB: Record<string, number | null>;
+  /** The kernel's high-water mark (VmHWM) over each process's life, start-up included, MiB (single processes only). */
+  highWaterMarkMiB: Record<string, number | null>;
+  /** Share of all cores busy during the saturation phases, 0..1. */
+  systemBusy: { ours: number | null; baselineA: number | null };
+}
+
+export interface JdCallReport {
+  pollIntervalMs: number;
+  doneAfterMs: number;
+  /** JD calls per document by method, per phase, and the minimum that notices JD's outcome within one poll interval. */
+  byMethod: Array<{ method: string; saturation: number | null; fixedRate: number | null; minimum: number }>;
+  totalPerOrder: { saturation: number | null; fixedRate: number | null; minimum: number };
+  ratioToMinimum: number | null;
+  /** How late JD's outcome was noticed (done − accepted − JD's delay), per phase, ours and baseline (a). */
+  detectionLagMs: {
+    saturation: { ours: Distribution | null; baselineA: Distribution | null };
+    fixedRate: { ours: Distribution | null; baselineA: Distribution | null };
+  };
+}
+
+export interface DocTypeReport {
+  title: string;
+  milestones: { accepted: string; done: string };
+  throughput: { ours: PerMilestone<number | null>; baselineA: PerMilestone<number | null>; ratio: PerMilestone<number | null> };
+  latency: {
+    fixedRate: { offeredPerSecond: number | null; ours: Distribution | null; baselineA: Distribution | null; ratio: { p50: number | null; p95: number | null; p99: number | null } };
+    saturation: { window: number; ours: Distribution | null; baselineA: Distribution | null; ratio: { p50: number | null; p95: number | null; p99: number | null } };
+    /** approve → done at saturation (includes JD's configured delay). */
+    doneAtSaturation: Distribution | null;
+    /** How long the approve request itself took at saturation. */
+    approveRequestMs: Distribution | null;
+  };
+  jdCalls: JdCallReport;
+  history: (HistoryResult & { growth: number | null; ratioToTimerLoop: number | null }) | null;
+  resources: ResourceReport;
+  scaleOut: {
+    workers: number;
+    throughput: PerMilestone<number | null>;
+    ratio: PerMilestone<number | null>;
+    latency: Distribution | null;
+    cpuSecondsPer1000: Record<string, number | null>;
+    systemBusy: number | null;
+  } | null;
+  /** Every phase as measured (series for the chart included). */
+  phases: Array<LoadResult & { stack: string }>;
+}
+
+export interface ScenarioReport {
+  title: string;
+  status: 'ok' | 'unavailable' | 'skipped' | 'failed';
+  result?: unknown;
+  rows?: string[][];
+  error?: string;
+}
+
+export interface BenchReport {
+  schema: 'eclp-bridge/bench@1';
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  machine: MachineInfo;
+  mode: 'embedded' | 'attached';
+  config: Record<string, unknown>;
+  documentTypes: Record<string, DocTypeReport>;
+  targets: TargetCheck[];
+  scenarios: Record<string, ScenarioReport>;
+  /** Documents that never finished, phases that failed: the run is not trustworthy when this is not empty. */
+  problems: string[];
+  /** Conditions that skew the figures without invalidating the run (other jobs using the CPU). */
+  warnings: string[];
+  files: { json: string; chart: string | null };
+}
