@@ -222,7 +222,17 @@ describe('request bodies and API configuration', () => {
   });
 
   it('reads polling and cancel wait from the environment, with the embedded defaults', () => {
-    expect(salesOrderApiConfigFromEnv({})).toEqual({ pollIntervalMs: 2_000, pollMaxWaitMs: 3 * 24 * 3600_000, cancelWaitMs: 10_000 });
+    expect(salesOrderApiConfigFromEnv({})).toEqual({
+      pollIntervalMs: 2_000,
+      pollMaxWaitMs: 3 * 24 * 3600_000,
+      cancelWaitMs: 10_000,
+      // Per-order polling by default; the sweep settings only matter with SO_TRACKING=sweep.
+      tracking: 'poll',
+      sweepIntervalMs: 2_000,
+      safetyPollIntervalMs: 30 * 2_000,
+      sweepsPerRun: 100,
+    });
+    expect(salesOrderApiConfigFromEnv({ SO_TRACKING: 'sweep', SO_SWEEP_INTERVAL_MS: '5000' })).toMatchObject({ tracking: 'sweep', sweepIntervalMs: 5_000, safetyPollIntervalMs: 150_000 });
     expect(salesOrderApiConfigFromEnv({ SO_POLL_INTERVAL_MS: '300000', CANCEL_WAIT_MS: '500' })).toMatchObject({ pollIntervalMs: 300_000, cancelWaitMs: 500 });
     expect(() => salesOrderApiConfigFromEnv({ SO_POLL_INTERVAL_MS: '5m' })).toThrow(/SO_POLL_INTERVAL_MS/);
   });
