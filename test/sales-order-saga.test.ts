@@ -108,6 +108,16 @@ async function getOrder(orderNo: string) {
   return res.body;
 }
 
+/**
+ * Postgres has the new status as soon as an activity commits; the workflow upserts its search attribute
+ * in the workflow task after that. Waits (up to 5 s) for the expected value, then returns what is there.
+ */
+async function docStatusWhenSettled(workflowId: string, expected: string): Promise<string | undefined> {
+  const read = async () => (await stack.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(DocStatus);
+  for (let i = 0; i < 50 && (await read()) !== expected; i++) await new Promise((r) => setTimeout(r, 100));
+  return read();
+}
+
 async function waitForStatus(orderNo: string, status: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let order = await getOrder(orderNo);
@@ -307,8 +317,7 @@ describe('the push', () => {
     const failed = await waitForStatus('REJ-1', 'FAILED');
     expect(failed.failureReason).toBe('JD rejected the order: 库房编号110009999不存在或未开通');
     expect(failed.log.find((e: { action: string }) => e.action === 'push_rejected').detail).toMatchObject({ jdCode: '1000' });
-    const described = await stack.client.workflow.getHandle('SO:REJ-1:1').describe();
-    expect(described.typedSearchAttributes.get(DocStatus)).toBe('FAILED');
+    expect(await docStatusWhenSettled('SO:REJ-1:1', 'FAILED')).toBe('FAILED');
 
     const sentBack = await cancelRequest('REJ-1', 'send-back', '仓库编码配错，修正后重推');
     expect(sentBack.status).toBe(200);
@@ -424,7 +433,7 @@ describe('send-back and refunds', () => {
     expect(res.body).toMatchObject({ verdict: 'REFUSED_BY_JD', status: 'WMS_PICKING', jdMessage: expect.stringContaining('不允许取消') });
     expect(res.body.message).toContain('will ship');
     const handle = stack.client.workflow.getHandle('SO:SB-LATE:1');
-    expect((await handle.describe()).typedSearchAttributes.get(DocStatus)).toBe(CANCEL_REFUSED_DOC_STATUS);
+    expect(await docStatusWhenSettled('SO:SB-LATE:1', CANCEL_REFUSED_DOC_STATUS)).toBe(CANCEL_REFUSED_DOC_STATUS);
     expect(await handle.query(salesOrderStatusQuery)).toMatchObject({ status: 'WMS_PICKING', lastCancelRefusal: { kind: 'sendBack', jdMessage: res.body.jdMessage } });
     const refused = await request(stack.app).get('/v1/sales-orders?cancelVerdict=REFUSED_BY_JD').set(auth('operator'));
     expect(refused.body.items.map((o: { orderNo: string }) => o.orderNo)).toContain('SB-LATE');
