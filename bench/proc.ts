@@ -99,6 +99,11 @@ export interface ProcessRoles {
   trees: Record<string, number[]>;
   /** Roles counted as the single process only (the bench itself: its children are other roles). */
   single: Record<string, number>;
+  /**
+   * Tree roles whose root does the work and whose children are helpers (a worker's esbuild service):
+   * the root's VmHWM is reported for them. Not for PostgreSQL, whose root is the idle postmaster.
+   */
+  highWaterMarkOfRoot?: readonly string[];
 }
 
 function systemTicks(): { busy: number; total: number } {
@@ -156,7 +161,7 @@ export class ProcessSampler {
     return kb === undefined ? null : kb / 1024;
   }
 
-  /** The kernel's own high-water mark (VmHWM) of a role that is a single process, in MiB. */
+  /** The kernel's own high-water mark (VmHWM) of a single-process role (or its working root), in MiB. */
   highWaterMarkMb(role: string): number | null {
     const kb = this.hwmKb.get(role);
     return kb === undefined ? null : kb / 1024;
@@ -164,7 +169,7 @@ export class ProcessSampler {
 
   private sample(): void {
     const stats = allStats();
-    const { trees, single } = this.roles();
+    const { trees, single, highWaterMarkOfRoot = [] } = this.roles();
     const note = (role: string, rss: number, hwm: number) => {
       this.peakRssKb.set(role, Math.max(this.peakRssKb.get(role) ?? 0, rss));
       if (hwm > 0) this.hwmKb.set(role, Math.max(this.hwmKb.get(role) ?? 0, hwm));
@@ -172,8 +177,9 @@ export class ProcessSampler {
     for (const [role, roots] of Object.entries(trees)) {
       const pids = roots.flatMap((root) => treeOf(root, stats));
       if (!pids.length) continue;
-      // VmHWM is per process: it means something for a role only when the role is one process.
-      note(role, pids.reduce((sum, pid) => sum + readRssKb(pid, 'VmRSS'), 0), pids.length === 1 ? readRssKb(pids[0]!, 'VmHWM') : 0);
+      // VmHWM is per process: it stands for the role when the role is one process or its root does the work.
+      const hwm = pids.length === 1 || (roots.length === 1 && highWaterMarkOfRoot.includes(role)) ? readRssKb(roots[0] ?? pids[0]!, 'VmHWM') : 0;
+      note(role, pids.reduce((sum, pid) => sum + readRssKb(pid, 'VmRSS'), 0), hwm);
     }
     for (const [role, pid] of Object.entries(single)) note(role, readRssKb(pid, 'VmRSS'), readRssKb(pid, 'VmHWM'));
   }

@@ -145,6 +145,7 @@ export async function startEmbeddedTarget(options: EmbeddedOptions): Promise<Ben
         postgres: servers.postgres,
       },
       single: { bench: process.pid },
+      highWaterMarkOfRoot: [...stack.workers.map((_, i) => `worker${options.workers > 1 ? ` ${i + 1}` : ''}`), 'api', 'temporal'],
     }),
     deadChild: () => children().find((c) => !c.stopping && c.process && (c.process.exitCode !== null || c.process.signalCode !== null))?.name,
     async restart(envPatch, which) {
@@ -211,6 +212,7 @@ export function attachTarget(options: AttachOptions): BenchTarget {
         ...(options.apiPid ? { api: [options.apiPid] } : {}),
       },
       single: { bench: process.pid },
+      highWaterMarkOfRoot: [...options.workerPids.map((_, i) => `worker${options.workerPids.length > 1 ? ` ${i + 1}` : ''}`), 'api'],
     }),
     deadChild: () => undefined,
     stop: async () => undefined,

@@ -92,7 +92,7 @@ function docTypeSections(name: string, r: DocTypeReport): string[] {
   const roles = [...new Set([...Object.keys(res.cpuSecondsPer1000.ours), ...Object.keys(res.peakRssMiB)])];
   out.push(
     formatTable(
-      ['process', 'CPU s / 1000 ours', 'CPU s / 1000 (a)', 'peak RSS MiB (load)', 'VmHWM MiB (life)'],
+      ['process', 'CPU s / 1000 ours', 'CPU s / 1000 (a)', 'peak RSS MiB (load)', 'VmHWM MiB (main process, life)'],
       [
         ...roles.map((role) => [
           role === 'bench' ? 'bench (load + simulator | (a) worker)' : role,

@@ -32,7 +32,7 @@ export interface ResourceReport {
   cpuRatio: number | null;
   /** Highest resident set sampled (every 500 ms) during the load phases of the 1-worker stack, MiB. */
   peakRssMiB: Record<string, number | null>;
-  /** The kernel's high-water mark (VmHWM) over each process's life, start-up included, MiB (single processes only). */
+  /** The kernel's high-water mark (VmHWM) of the role's main process over its life, start-up included, MiB (not for PostgreSQL). */
   highWaterMarkMiB: Record<string, number | null>;
   /** Share of all cores busy during the saturation phases, 0..1. */
   systemBusy: { ours: number | null; baselineA: number | null };

@@ -154,12 +154,9 @@ describe(`npm run bench -- --orders ${SMOKE_ORDERS} --quick`, () => {
     finitePositive(resources.cpuRatio);
     for (const role of ['worker', 'api']) {
       expect(resources.peakRssMiB[role]).toBeGreaterThan(30);
-      // VmHWM is reported only while the role is a single process (null when it had helper children then).
-      const hwm = resources.highWaterMarkMiB[role];
-      if (hwm !== null && hwm !== undefined) {
-        expect(hwm).toBeGreaterThanOrEqual(resources.peakRssMiB[role]!);
-        expect(hwm).toBeLessThan(4_096);
-      }
+      // The main process's VmHWM (the peak above sums its helper children, e.g. tsx's esbuild service, too).
+      expect(resources.highWaterMarkMiB[role]).toBeGreaterThan(30);
+      expect(resources.highWaterMarkMiB[role]).toBeLessThan(4_096);
     }
   });
 
