@@ -1,25 +1,19 @@
 // Starting goods syncs. The workflow ID is the SKU, so a repeated request joins the running sync, and
 // goods that already have a JD number are answered from Postgres without touching JD or Temporal.
-import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { codeSchema } from '../domain/master-data';
-import { getGoods } from '../db/master-data';
-import { writeOperationLog, type ActorRole } from '../db/operation-log';
-import type { goodsSync } from '../workflows/goods-sync';
-import { workflowIds } from '../workflows/ids';
-import { DocType, ErpDocNo } from '../workflows/search-attributes';
-import { TASK_QUEUES } from '../workflows/task-queues';
+import type { DocumentClient } from '../client';
+import { markGoodsSyncRequested } from '../db/goods-sync';
+import { existingGoodsSkus, getGoods } from '../db/master-data';
+import type { ActorRole } from '../db/operation-log';
 import { UnprocessableError } from '../domain/errors';
+import { codeSchema } from '../domain/master-data';
 import { route, type RouteSpec } from './route';
 import { withTemporal } from './temporal-errors';
 
 export interface GoodsSyncDeps {
   db: Knex;
-  temporal: Client;
-  /** The erp task queue workflows start on (tests use their own). */
-  taskQueue?: string;
+  documents: DocumentClient;
 }
 
 type SyncOutcome = { sku: string; outcome: 'started' | 'already-synced'; workflowId?: string; jdGoodsNo?: string };
@@ -27,24 +21,8 @@ type SyncOutcome = { sku: string; outcome: 'started' | 'already-synced'; workflo
 async function startSync(deps: GoodsSyncDeps, sku: string, actor: ActorRole): Promise<SyncOutcome> {
   const goods = await getGoods(deps.db, sku);
   if (goods.jdGoodsNo) return { sku, outcome: 'already-synced', jdGoodsNo: goods.jdGoodsNo };
-  const workflowId = workflowIds.goodsSync(sku);
-  await withTemporal(() =>
-    deps.temporal.workflow.start<typeof goodsSync>('goodsSync', {
-      workflowId,
-      taskQueue: deps.taskQueue ?? TASK_QUEUES.erp,
-      args: [{ sku }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [
-        { key: DocType, value: 'GOODS' },
-        { key: ErpDocNo, value: sku },
-      ],
-    }),
-    deps.temporal,
-  );
-  await deps.db.transaction(async (trx) => {
-    await trx('goods').where({ sku }).whereNull('jd_goods_no').update({ sync_status: 'SYNCING', sync_error: null, sync_workflow_id: workflowId, updated_at: trx.fn.now() });
-    await writeOperationLog(trx, { docType: 'goods', docKey: sku, action: 'sync_requested', actorRole: actor, detail: { workflowId } });
-  });
+  const { workflowId } = await withTemporal(() => deps.documents.goods.start(sku), deps.documents.temporal);
+  await markGoodsSyncRequested(deps.db, { sku, workflowId, actorRole: actor });
   return { sku, outcome: 'started', workflowId };
 }
 
@@ -89,7 +67,7 @@ export function goodsSyncRoutes(deps: GoodsSyncDeps): RouteSpec[] {
         .meta({ id: 'BulkGoodsSyncBody' }),
       responses: { 202: { description: 'Per-SKU outcome' }, 422: { description: 'Some SKUs do not exist; nothing was started' } },
       handler: async ({ body, actor }) => {
-        const known = new Set((await deps.db('goods').whereIn('sku', body.skus).select('sku')).map((r) => r.sku as string));
+        const known = await existingGoodsSkus(deps.db, body.skus);
         const unknown = body.skus.filter((s) => !known.has(s));
         if (unknown.length > 0) {
           throw new UnprocessableError(`Unknown SKUs: ${unknown.join(', ')}; nothing was started`, 'unknown-skus', {

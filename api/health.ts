@@ -2,7 +2,7 @@
 // answers, and some worker has polled each task queue recently (otherwise documents would just queue).
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { TASK_QUEUES } from '../workflows/task-queues';
+import { pingDatabase } from '../db/health';
 import { route, type RouteSpec } from './route';
 
 export interface HealthDeps {
@@ -14,7 +14,7 @@ export interface HealthDeps {
    * expiry (a minute by default on a Temporal server), so the window must be longer than that.
    */
   pollerMaxAgeMs: number;
-  taskQueues?: { erp: string; eclp: string };
+  taskQueues: { erp: string; eclp: string };
 }
 
 type Check = { ok: boolean; detail: string };
@@ -54,7 +54,7 @@ async function queuePolled(deps: HealthDeps, name: string, type: typeof WORKFLOW
 }
 
 export function healthRoutes(deps: HealthDeps): RouteSpec[] {
-  const queues = deps.taskQueues ?? TASK_QUEUES;
+  const queues = deps.taskQueues;
   return [
     route({
       method: 'get',
@@ -78,7 +78,7 @@ export function healthRoutes(deps: HealthDeps): RouteSpec[] {
         const temporalCheck = (check: () => Promise<string>) => timed(() => deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, check));
         const [postgres, temporal, erpWorkflowWorker, erpActivityWorker, eclpActivityWorker] = await Promise.all([
           timed(async () => {
-            await deps.db.raw('select 1');
+            await pingDatabase(deps.db);
             return 'answers';
           }),
           temporalCheck(async () => {

@@ -6,6 +6,7 @@ import { GOODS_SYNC_STATUS, type GoodsSyncStatus } from '../domain/statuses';
 import {
   CARRIER,
   CATEGORY,
+  GOODS_DOC_TYPE,
   SUPPLIER,
   WAREHOUSE,
   getGoods,
@@ -104,7 +105,7 @@ function goodsRoutes(db: Knex): RouteSpec[] {
       responses: { 200: { description: 'Found' }, 404: { description: 'Unknown SKU' }, ...problemResponses },
       handler: async ({ params }) => ({
         status: 200,
-        body: { ...(await getGoods(db, params.sku)), log: await readOperationLog(db, 'goods', params.sku) },
+        body: { ...(await getGoods(db, params.sku)), log: await readOperationLog(db, GOODS_DOC_TYPE, params.sku) },
       }),
     }),
     route({

@@ -1,6 +1,7 @@
 // The two ways documents are offered to the system: a closed loop that keeps a fixed number of documents
 // between approve and the first milestone (saturation), and an open loop at a fixed rate that does not
 // wait for anything (latency at a known load, as a real ERP would send).
+import { sleep } from '../test/support/timing';
 import type { MilestoneTracker } from './milestones';
 
 /** What submitting one document answered: when the approve was sent and when its answer came back. */
@@ -58,7 +59,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<Submission[]> 
   for (let i = 0; i < options.docNos.length && !options.signal.aborted; i++) {
     const due = start + (i * 1000) / options.ratePerSecond;
     const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     pending.push(submitOne(options.submit, options.docNos[i]!));
   }
   return Promise.all(pending);

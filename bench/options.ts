@@ -1,7 +1,9 @@
 // `npm run bench -- [options]`: parsing and the --help text (the README links here for the details).
 import path from 'node:path';
+import type { AttachOptions } from './target';
 
-export interface BenchOptions {
+/** With `attach`, the AttachOptions say where the running system is. */
+export interface BenchOptions extends AttachOptions {
   /** Document type (a driver of bench/drivers/). */
   type: string;
   /** Documents through the API in the measured load phases, all phases together. */
@@ -26,12 +28,6 @@ export interface BenchOptions {
   quick: boolean;
   outDir: string;
   attach: boolean;
-  apiUrl?: string;
-  simulatorUrl?: string;
-  temporalAddress?: string;
-  databaseUrl?: string;
-  workerPids: number[];
-  apiPid?: number;
   /** The API's SO_POLL_INTERVAL_MS when attached (the bench cannot change it there). */
   attachedPollIntervalMs: number;
   logLevel: string;

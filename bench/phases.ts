@@ -1,11 +1,11 @@
 // The measured phases. A load phase offers documents (closed loop = saturation, open loop = fixed rate)
 // to the real system or to baseline (a) and measures milestones, JD calls and CPU; the history phase
 // compares history events of a short and a 50× longer wait with baselines (a) and (b).
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimControl, SimStats } from '../test/support/simulator';
+import { sleep } from '../test/support/timing';
 import type { BaselineWorker } from './baselines/worker';
 import type { BenchDriver, DriverContext, PollingSetup } from './drivers/types';
 import { historyLengths, summariseCounts, type EventCounts } from './history';
-import type { SimClient, SimStats } from './http';
 import { closedLoop, openLoop, type Submission, type Submit } from './load';
 import { distribution, perSecondSeries, sustainedThroughput, type Distribution, type Throughput } from './metrics';
 import { MilestoneTracker } from './milestones';
@@ -18,7 +18,7 @@ export interface BenchSession {
   target: BenchTarget;
   driver: BenchDriver;
   ctx: DriverContext;
-  sim: SimClient;
+  sim: SimControl;
   baseline?: BaselineWorker;
   sampler: ProcessSampler;
   signal: AbortSignal;

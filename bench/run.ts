@@ -6,10 +6,11 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { ApiClient } from '../test/support/api-client';
+import { SimControl } from '../test/support/simulator';
 import { startBaselineWorker, type BaselineWorker } from './baselines/worker';
 import { DRIVERS } from './drivers';
 import type { BenchDriver, DriverContext, PollingSetup } from './drivers/types';
-import { ApiClient, SimClient } from './http';
 import type { MilestoneTracker } from './milestones';
 import type { BenchOptions } from './options';
 import { runHistoryPhase, runLoadPhase, warmUp, type BenchSession } from './phases';
@@ -134,8 +135,8 @@ async function measureStack(options: BenchOptions, spec: StackSpec, driver: Benc
     const sampler = new ProcessSampler(() => target.roles());
     sampler.start(500);
     cleanups.push(async () => sampler.stop());
-    const api = new ApiClient(target.apiUrl, target.tokens);
-    const sim = new SimClient(target.simulatorUrl);
+    const api = new ApiClient({ baseUrl: target.apiUrl, tokens: target.tokens });
+    const sim = new SimControl(target.simulatorUrl);
     const originalTimeline = await sim.timeline();
     // An attached simulator is someone's demo: leave its timeline as it was.
     if (target.mode === 'attached') cleanups.push(() => sim.setTimeline(originalTimeline));

@@ -1,7 +1,6 @@
 // The system the bench measures: an embedded stack it starts itself (own ports, own temporary state,
 // nothing inherited that could point it at a real database or at JD), or a running one it attaches to.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EMBEDDED_DATABASE } from '../db';
@@ -10,7 +9,9 @@ import { databaseUrlFor } from '../db/url';
 import { startStack, type Stack } from '../scripts/stack';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/temporal-dev-server';
-import type { Role } from './http';
+import type { Role } from '../test/support/api-client';
+import { freePort } from '../test/support/ports';
+import { sleep } from '../test/support/timing';
 import { findServerRoots, type ProcessRoles } from './proc';
 
 export interface BenchTarget {
@@ -31,17 +32,6 @@ export interface BenchTarget {
   /** Restarts the API and/or the workers with changed environment (embedded stacks only). */
   restart?(envPatch: Record<string, string>, which: 'api' | 'workers' | 'all'): Promise<void>;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -120,7 +110,7 @@ export async function startEmbeddedTarget(options: EmbeddedOptions): Promise<Ben
       const ok = await fetch(`${stack.apiUrl}/healthz`).then((r) => r.ok, () => false);
       if (ok) return;
       if (Date.now() > deadline) throw new Error('the API did not come back within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   };
   let stopped = false;

@@ -232,7 +232,7 @@ async function parentOf(pid: number): Promise<number | undefined> {
   return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

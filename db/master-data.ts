@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import type { CarrierBody, CategoryBody, GoodsBody, SupplierBody, WarehouseBody } from '../domain/master-data';
 import { GOODS_SYNC_STATUS, type GoodsSyncStatus } from '../domain/statuses';
 import { writeOperationLog, type ActorRole } from './operation-log';
+import type { GoodsRow } from './tables';
 
 export interface Page {
   limit: number;
@@ -50,19 +51,36 @@ export const CATEGORY: SimpleKind<CategoryBody> = {
   },
 };
 
-export type SimpleRecord<B> = { code: string } & { [K in keyof B]-?: Exclude<B[K], undefined> | null } & { createdAt: string; updatedAt: string };
+/** Optional body fields read back as null when unset; required ones are NOT NULL columns. */
+export type SimpleRecord<B> = { code: string } & { [K in keyof B]-?: undefined extends B[K] ? Exclude<B[K], undefined> | null : B[K] } & { createdAt: string; updatedAt: string };
 
-function toRecord<B extends object>(kind: SimpleKind<B>, row: Record<string, unknown>): SimpleRecord<B> {
+/** What the four tables share (tables.ts has each one's row); the other columns are read through the kind's column map. */
+interface SimpleRow {
+  code: string;
+  created_at: Date;
+  updated_at: Date;
+  [column: string]: unknown;
+}
+
+/** The kind's body fields and their columns, in declaration order. */
+function fieldColumns<B extends object>(kind: SimpleKind<B>): Array<[field: string, column: string]> {
+  return Object.entries<string>(kind.columns);
+}
+
+function toRecord<B extends object>(kind: SimpleKind<B>, row: SimpleRow): SimpleRecord<B> {
   const record: Record<string, unknown> = { code: row.code };
-  for (const [field, column] of Object.entries(kind.columns) as [string, string][]) record[field] = row[column] ?? null;
-  record.createdAt = new Date(row.created_at as string).toISOString();
-  record.updatedAt = new Date(row.updated_at as string).toISOString();
+  for (const [field, column] of fieldColumns(kind)) record[field] = row[column] ?? null;
+  record.createdAt = row.created_at.toISOString();
+  record.updatedAt = row.updated_at.toISOString();
   return record as SimpleRecord<B>;
 }
 
 /** Field names whose values differ, for the operation log: what changed, not the whole record again. */
-function changedFields(before: Record<string, unknown> | undefined, after: Record<string, unknown>): string[] {
-  return Object.keys(after).filter((k) => JSON.stringify(before?.[k] ?? null) !== JSON.stringify(after[k] ?? null));
+function changedFields(before: object | undefined, after: object): string[] {
+  const old = new Map(Object.entries(before ?? {}));
+  return Object.entries(after)
+    .filter(([k, v]) => JSON.stringify(old.get(k) ?? null) !== JSON.stringify(v ?? null))
+    .map(([k]) => k);
 }
 
 export async function upsertSimple<B extends object>(
@@ -73,21 +91,22 @@ export async function upsertSimple<B extends object>(
   actor: ActorRole,
 ): Promise<{ record: SimpleRecord<B>; created: boolean }> {
   return db.transaction(async (trx) => {
+    const given = new Map(Object.entries(body));
     const values: Record<string, unknown> = {};
-    for (const [field, column] of Object.entries(kind.columns) as [string, string][]) {
-      values[column] = (body as Record<string, unknown>)[field] ?? null;
+    for (const [field, column] of fieldColumns(kind)) {
+      values[column] = given.get(field) ?? null;
     }
-    const existing = await trx(kind.table).where({ code }).forUpdate().first();
-    let row: Record<string, unknown>;
+    const existing = await trx<SimpleRow>(kind.table).where({ code }).forUpdate().first();
+    let row: SimpleRow | undefined;
     if (existing) {
-      [row] = await trx(kind.table).where({ code }).update({ ...values, updated_at: trx.fn.now() }).returning('*');
+      [row] = await trx<SimpleRow>(kind.table).where({ code }).update({ ...values, updated_at: trx.fn.now() }).returning('*');
     } else {
       // ON CONFLICT covers a concurrent first PUT of the same code: both succeed, the later one wins.
-      [row] = await trx(kind.table).insert({ code, ...values }).onConflict('code').merge({ ...values, updated_at: trx.fn.now() }).returning('*');
+      [row] = await trx<SimpleRow>(kind.table).insert({ code, ...values }).onConflict('code').merge({ ...values, updated_at: trx.fn.now() }).returning('*');
     }
     const record = toRecord(kind, row!);
-    const before = existing ? (toRecord(kind, existing) as Record<string, unknown>) : undefined;
-    const changed = changedFields(before, body as Record<string, unknown>);
+    const before = existing ? toRecord(kind, existing) : undefined;
+    const changed = changedFields(before, body);
     if (!existing || changed.length > 0) {
       await writeOperationLog(trx, {
         docType: kind.docType,
@@ -101,21 +120,33 @@ export async function upsertSimple<B extends object>(
   });
 }
 
-export async function getSimple<B extends object>(db: Knex, kind: SimpleKind<B>, code: string): Promise<SimpleRecord<B>> {
-  const row = await db(kind.table).where({ code }).first();
-  if (!row) throw new NotFoundError(`No ${kind.noun} with code "${code}"`, 'not-found');
-  return toRecord(kind, row);
+export async function findSimple<B extends object>(db: Knex, kind: SimpleKind<B>, code: string): Promise<SimpleRecord<B> | undefined> {
+  const row = await db<SimpleRow>(kind.table).where({ code }).first();
+  return row && toRecord(kind, row);
 }
+
+export async function getSimple<B extends object>(db: Knex, kind: SimpleKind<B>, code: string): Promise<SimpleRecord<B>> {
+  const record = await findSimple(db, kind, code);
+  if (!record) throw new NotFoundError(`No ${kind.noun} with code "${code}"`, 'not-found');
+  return record;
+}
+
+export const findWarehouse = (db: Knex, code: string) => findSimple(db, WAREHOUSE, code);
+export const findCarrier = (db: Knex, code: string) => findSimple(db, CARRIER, code);
+export const findCategory = (db: Knex, code: string) => findSimple(db, CATEGORY, code);
 
 export async function listSimple<B extends object>(db: Knex, kind: SimpleKind<B>, page: Page): Promise<{ items: SimpleRecord<B>[]; total: number }> {
   const [rows, counted] = await Promise.all([
-    db(kind.table).orderBy('code').limit(page.limit).offset(page.offset),
-    db(kind.table).count<{ count: string }[]>({ count: '*' }),
+    db<SimpleRow>(kind.table).orderBy('code').limit(page.limit).offset(page.offset),
+    db<SimpleRow>(kind.table).count<{ count: string }[]>({ count: '*' }),
   ]);
   return { items: rows.map((r) => toRecord(kind, r)), total: Number(counted[0]?.count ?? 0) };
 }
 
 // ---------------------------------------------------------------- goods
+
+/** The operation log's doc_type of goods. */
+export const GOODS_DOC_TYPE = 'goods';
 
 export interface GoodsRecord {
   sku: string;
@@ -134,25 +165,22 @@ export interface GoodsRecord {
   updatedAt: string;
 }
 
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-
-function toGoods(row: Record<string, unknown>, barcodes: string[]): GoodsRecord {
-  const syncStatus = row.sync_status as GoodsSyncStatus;
+function toGoods(row: GoodsRow, barcodes: string[]): GoodsRecord {
   return {
-    sku: row.sku as string,
-    name: row.name as string,
+    sku: row.sku,
+    name: row.name,
     barcodes,
-    categoryCode: row.category_code as string,
-    safeDays: row.safe_days as number,
-    serialManaged: row.serial_managed as boolean,
-    jdGoodsNo: (row.jd_goods_no as string) ?? null,
-    syncStatus,
-    syncStatusLabel: GOODS_SYNC_STATUS[syncStatus],
-    syncError: (row.sync_error as string) ?? null,
-    syncWorkflowId: (row.sync_workflow_id as string) ?? null,
-    syncedAt: iso(row.synced_at),
-    createdAt: iso(row.created_at)!,
-    updatedAt: iso(row.updated_at)!,
+    categoryCode: row.category_code,
+    safeDays: row.safe_days,
+    serialManaged: row.serial_managed,
+    jdGoodsNo: row.jd_goods_no,
+    syncStatus: row.sync_status,
+    syncStatusLabel: GOODS_SYNC_STATUS[row.sync_status],
+    syncError: row.sync_error,
+    syncWorkflowId: row.sync_workflow_id,
+    syncedAt: row.synced_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 
@@ -208,9 +236,9 @@ export async function upsertGoods(db: Knex, sku: string, body: GoodsBody, actor:
       const after = { name: values.name, barcodes: body.barcodes, categoryCode: values.category_code, safeDays: values.safe_days, serialManaged: values.serial_managed };
       const changed = changedFields(previous, after);
       if (!existing || changed.length > 0) {
-        await writeOperationLog(trx, { docType: 'goods', docKey: sku, action: existing ? 'updated' : 'created', actorRole: actor, detail: { changed } });
+        await writeOperationLog(trx, { docType: GOODS_DOC_TYPE, docKey: sku, action: existing ? 'updated' : 'created', actorRole: actor, detail: { changed } });
       }
-      return { record: toGoods(row, body.barcodes), created: !existing };
+      return { record: toGoods(row!, body.barcodes), created: !existing };
     });
   } catch (err) {
     // Two SKUs claiming one barcode at the same moment: the primary key decides, and we say who won.
@@ -226,6 +254,18 @@ export async function findGoods(db: Knex | Knex.Transaction, sku: string): Promi
   const row = await db('goods').where({ sku }).first();
   if (!row) return undefined;
   return toGoods(row, (await barcodesOf(db, [sku])).get(sku)!);
+}
+
+/** Which of these SKUs are in master data. */
+export async function existingGoodsSkus(db: Knex, skus: readonly string[]): Promise<Set<string>> {
+  const rows = await db('goods').whereIn('sku', skus).select('sku');
+  return new Set(rows.map((r) => r.sku));
+}
+
+/** JD's goods number of each known SKU (null until synced); unknown SKUs are absent. */
+export async function jdGoodsNumbersOf(db: Knex, skus: readonly string[]): Promise<Map<string, string | null>> {
+  const rows = await db('goods').whereIn('sku', skus).select('sku', 'jd_goods_no');
+  return new Map(rows.map((r) => [r.sku, r.jd_goods_no]));
 }
 
 export async function getGoods(db: Knex, sku: string): Promise<GoodsRecord> {

@@ -1,5 +1,6 @@
 // 操作记录: who did what to which document, written in the same transaction as the change itself.
 import type { Knex } from 'knex';
+import type { OperationLogRow } from './tables';
 
 export type ActorRole = 'erp' | 'operator' | 'admin' | 'system';
 
@@ -13,7 +14,14 @@ export interface OperationLogEntry {
   idempotencyKey?: string;
 }
 
-export interface OperationLogRow extends Required<Omit<OperationLogEntry, 'idempotencyKey'>> {
+/** A log line as the document GET endpoints show it. */
+export interface OperationLogRecord {
+  docType: string;
+  docKey: string;
+  action: string;
+  /** Null only in rows written by hand: this code always names a role. */
+  actorRole: OperationLogRow['actor_role'];
+  detail: OperationLogRow['detail'];
   at: string;
 }
 
@@ -45,7 +53,7 @@ export async function writeOperationLogOnce(trx: Knex.Transaction, entry: Operat
   return inserted.length > 0;
 }
 
-export async function readOperationLog(db: Knex, docType: string, docKey: string): Promise<OperationLogRow[]> {
+export async function readOperationLog(db: Knex, docType: string, docKey: string): Promise<OperationLogRecord[]> {
   const rows = await db('operation_log')
     .where({ doc_type: docType, doc_key: docKey })
     .orderBy([{ column: 'created_at' }, { column: 'id' }])
@@ -56,6 +64,6 @@ export async function readOperationLog(db: Knex, docType: string, docKey: string
     action: r.action,
     actorRole: r.actor_role,
     detail: r.detail,
-    at: new Date(r.created_at).toISOString(),
+    at: r.created_at.toISOString(),
   }));
 }

@@ -2,6 +2,7 @@
 // negative. The unique key (doc_type, doc_no, doc_revision, sku) makes booking idempotent, so an
 // activity retried after a commit it never heard about books nothing twice.
 import type { Knex } from 'knex';
+import type { StockLedgerRow } from './tables';
 
 export type LedgerDocType = 'SO' | 'PO' | 'RTN';
 
@@ -59,13 +60,13 @@ export async function ledgerForDocument(db: Knex, docType: LedgerDocType, docNo:
     docType: r.doc_type,
     docNo: r.doc_no,
     docRevision: r.doc_revision,
-    at: new Date(r.created_at).toISOString(),
+    at: r.created_at.toISOString(),
   }));
 }
 
 /** Sum of all movements per warehouse and SKU (filters optional). */
 export async function stockBalances(db: Knex, filter: { warehouseCode?: string; sku?: string } = {}): Promise<Array<{ warehouseCode: string; sku: string; quantity: number }>> {
-  const query = db('stock_ledger').select('warehouse_code', 'sku').sum<{ warehouse_code: string; sku: string; total: string }[]>({ total: 'quantity' }).groupBy('warehouse_code', 'sku').orderBy(['warehouse_code', 'sku']);
+  const query = db('stock_ledger').select('warehouse_code', 'sku').sum<Array<Pick<StockLedgerRow, 'warehouse_code' | 'sku'> & { total: string }>>({ total: 'quantity' }).groupBy('warehouse_code', 'sku').orderBy(['warehouse_code', 'sku']);
   if (filter.warehouseCode) query.where({ warehouse_code: filter.warehouseCode });
   if (filter.sku) query.where({ sku: filter.sku });
   const rows = await query;

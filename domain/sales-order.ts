@@ -2,6 +2,7 @@
 // push activities (the pre-flight that decides whether JD can be asked at all).
 import { z } from 'zod';
 import { codeSchema } from './master-data';
+import type { CancelVerdict } from './cancel';
 import type { SalesOrderStatus } from './statuses';
 
 /** Two decimals at most: JD prints the price on the waybill and sums to the fen. */
@@ -72,6 +73,9 @@ export type CancelRequestBody = z.infer<typeof cancelRequestBody>;
 
 export type CancelKind = 'sendBack' | 'buyerRefund';
 
+/** Why a push revision ended in FAILED: the pre-flight, JD refusing the order, or the warehouse cancelling it. */
+export type FailureStage = 'preflight' | 'push_rejected' | 'cancelled_by_warehouse';
+
 /** Approval starts a push; only an order in review may be approved (a repeat must not push twice). */
 export function canApprove(status: SalesOrderStatus): boolean {
   return status === 'REVIEW';
@@ -107,6 +111,41 @@ export function routeCancelRequest(order: { orderNo: string; status: SalesOrderS
 
 export function alreadyShippedMessage(wayBill: string | null | undefined): string {
   return `already shipped (waybill ${wayBill ?? 'unknown'}): create a return`;
+}
+
+/** What an operator reads with a cancel verdict (the API's answer and the order's cancel requests). */
+export function cancelVerdictMessage(
+  verdict: CancelVerdict,
+  request: { orderNo: string; resultingStatus: SalesOrderStatus | null; jdMessage: string | null },
+  wayBill: string | null,
+): string {
+  const where = request.resultingStatus === 'REVIEW' ? 'it is back in review' : 'it is cancelled';
+  switch (verdict) {
+    case 'CANCELLED_AT_JD':
+      return `JD cancelled the order; ${where}`;
+    case 'BACK_TO_REVIEW':
+      return 'The order is back in review; JD had no live order for it';
+    case 'CANCELLED_IN_ERP':
+      return 'The order is cancelled; JD had no live order for it';
+    case 'REFUSED_BY_JD':
+      return `JD refused to cancel (${request.jdMessage ?? 'no reason given'}); the order stays in WMS配货 and will ship`;
+    case 'ALREADY_SHIPPED':
+      return alreadyShippedMessage(wayBill);
+    case 'ALREADY_CANCELLED':
+      return `Sales order ${request.orderNo} is already cancelled`;
+  }
+}
+
+/**
+ * Approval pushes to JD, so the order's warehouse must be one JD runs (ECLP-connected, with JD's
+ * number). Returns that number, or why the order cannot be approved for JD.
+ */
+export function jdWarehouseForApproval(
+  warehouseCode: string,
+  warehouse: { eclpConnected: boolean; jdWarehouseNo: string | null } | undefined,
+): { ok: true; jdWarehouseNo: string } | { ok: false; problem: string } {
+  if (warehouse?.eclpConnected && warehouse.jdWarehouseNo) return { ok: true, jdWarehouseNo: warehouse.jdWarehouseNo };
+  return { ok: false, problem: `warehouse ${warehouseCode} is not a JD (ECLP) warehouse; orders for it are not pushed to JD` };
 }
 
 // ---- pre-flight -------------------------------------------------------------------------------------

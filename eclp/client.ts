@@ -3,7 +3,7 @@
 import type { EclpConfig } from './config';
 import { createGateway, type GatewayOptions } from './gateway';
 import type { Page } from './paging';
-import type { CancelOutcome } from './api/cancel';
+import type { JdCancelResult } from './api/cancel';
 import type { ApiContext } from './api/context';
 import { type GoodsInfoInput, type GoodsInfoResult, transportGoodsInfo } from './api/goods';
 import {
@@ -49,7 +49,7 @@ export interface EclpClient {
   // purchase orders
   addPoOrder(input: AddPoOrderInput): Promise<AddPoOrderResult>;
   /** JD's `cancalPoOrder`. */
-  cancelPoOrder(poOrderNo: string): Promise<CancelOutcome>;
+  cancelPoOrder(poOrderNo: string): Promise<JdCancelResult>;
   /** Up to 100 numbers per call. */
   queryPoOrder(poOrderNos: ReadonlyArray<string>): Promise<PurchaseOrderState[]>;
   addPoSidDetail(input: PoSerialInput): Promise<PoSerialResult>;
@@ -58,7 +58,7 @@ export interface EclpClient {
   iterateStock(query: StockQuery, pageSize?: number): AsyncGenerator<StockRow, void, undefined>;
   // sales orders
   addOrder(input: AddOrderInput): Promise<AddOrderResult>;
-  cancelOrder(eclpSoNo: string): Promise<CancelOutcome>;
+  cancelOrder(eclpSoNo: string): Promise<JdCancelResult>;
   queryOrder(eclpSoNo: string): Promise<SalesOrderDetail>;
   /** JD's `order.ext.queryOrder`; up to 100 isvUUIDs per call. */
   queryOrdersByIsvUuid(isvUuids: ReadonlyArray<string>): Promise<SubmittedSalesOrder[]>;

@@ -40,7 +40,9 @@ export {
 } from './status';
 export { collect, type Page, DEFAULT_PAGE_SIZE } from './paging';
 export { MAX_BATCH_NUMBERS, type GoodsReference } from './fields';
-export type { CancelOutcome } from './api/cancel';
+export type { JdCancelResult } from './api/cancel';
+/** JD's `yyyy-MM-dd HH:mm:ss` (Beijing time) as a Date. */
+export { parseTimestamp as parseJdTimestamp } from './protocol';
 export type { GoodsInfoInput, GoodsInfoResult } from './api/goods';
 export type { AddPoOrderInput, AddPoOrderResult, GoodsQuality, PoLineInput, PoLineState, PoSerialInput, PoSerialResult, PurchaseOrderState } from './api/purchase-orders';
 export { SALES_ORDER_DEFAULTS } from './api/sales-orders';

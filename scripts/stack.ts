@@ -9,6 +9,7 @@ import { openDatabase, redactUrl, type Database } from '../db';
 import { DEV_CREDENTIALS } from '../eclp/config';
 import { startSimulator } from '../simulator/server';
 import type { TimelinePatch } from '../simulator/timeline';
+import { sleep } from '../test/support/timing';
 import { projectRoot, resolveTemporalCli } from './temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
@@ -212,10 +213,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeFlags } from '../workflows/search-attributes';
+import { searchAttributeFlags } from '../messages/search-attributes';
 
 export type TemporalLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'never';
 

@@ -80,7 +80,7 @@ export class Operations {
     return this.moveSalesOrder(eclpSoNo, (order) => so.deliver(order, this.stamp()));
   }
 
-  cancelSalesOrderByMerchant(eclpSoNo: string): so.CancelOutcome {
+  cancelSalesOrderByMerchant(eclpSoNo: string): so.JdCancelResult {
     const order = this.requireSalesOrder(eclpSoNo);
     const outcome = so.cancelByMerchant(order, this.stamp());
     this.planSalesOrder(order);
@@ -139,7 +139,7 @@ export class Operations {
     return order;
   }
 
-  cancelPurchaseOrder(poOrderNo: string): po.PoCancelOutcome {
+  cancelPurchaseOrder(poOrderNo: string): po.PoCancelResult {
     const order = this.requirePurchaseOrder(poOrderNo);
     const outcome = po.cancel(order, this.stamp());
     this.planPurchaseOrder(order);

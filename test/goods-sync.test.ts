@@ -1,8 +1,9 @@
 // Goods sync end to end: API → Temporal → worker → simulator over HTTP → Postgres.
 import { WorkflowFailedError } from '@temporalio/client';
 import request from 'supertest';
-import { workflowIds } from '../workflows/ids';
-import { auth, startTestStack, type TestStack } from './helpers/stack';
+import { workflowIds } from '../messages/ids';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { auth, sleep } from './support';
 
 let stack: TestStack;
 
@@ -144,7 +145,7 @@ it('/readyz turns not-ready when the worker stops, and ready again when it is ba
   const deadline = Date.now() + 60_000;
   let res = await request(stack.app).get('/readyz');
   while (res.status === 200 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     res = await request(stack.app).get('/readyz');
   }
   expect(res.status).toBe(503);
@@ -155,6 +156,6 @@ it('/readyz turns not-ready when the worker stops, and ready again when it is ba
   expect(failing.length).toBeGreaterThan(0);
   expect(failing[0].detail).toMatch(/no worker has polled task queue "t-.*\/(erp|eclp)"/);
   await stack.startWorkers();
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   expect((await request(stack.app).get('/readyz')).status).toBe(200);
 }, 120_000);

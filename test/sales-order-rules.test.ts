@@ -2,11 +2,12 @@
 // the workflow relies on, shipped quantities, webhook signatures and configuration.
 import { createHmac } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { shippedQuantities } from '../activities/erp-sales-orders';
-import { createWebhookActivities, signWebhookBody, webhookConfigFromEnv } from '../activities/webhook';
-import { salesOrderApiConfigFromEnv } from '../api/sales-orders';
+import { shippedQuantities } from '../activities/erp/sales-orders';
+import { createWebhookActivities, signWebhookBody } from '../activities/erp/webhook';
+import { webhookConfigFromEnv } from '../config/webhook';
+import { salesOrderApiConfigFromEnv } from '../api/config';
 import { cancelRequestBody, preflightSalesOrder, routeCancelRequest, salesOrderBody, type PushMaterial } from '../domain/sales-order';
-import { checkCancelPayload } from '../workflows/sales-order-messages';
+import { checkCancelPayload } from '../messages/cancel';
 
 function material(overrides: Partial<PushMaterial> = {}): PushMaterial {
   return {

@@ -2,25 +2,22 @@
 // with a local ERP webhook receiver. Every test owns its orders; the simulator's timeline is set per test
 // (fast for orders that should ship by themselves, manual for orders moved by hand).
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import request from 'supertest';
 import type { Timeline } from '../simulator/timeline';
-import { workflowIds } from '../workflows/ids';
-import { CANCEL_REFUSED_DOC_STATUS } from '../workflows/sales-order';
-import { salesOrderStatusQuery } from '../workflows/sales-order-messages';
-import { DocStatus, EclpDocNo, ErpDocNo, WarehouseNo } from '../workflows/search-attributes';
-import { auth, startTestStack, type TestStack } from './helpers/stack';
+import { workflowIds } from '../messages/ids';
+import { CANCEL_REFUSED_DOC_STATUS, salesOrderStatusQuery } from '../messages/sales-order';
+import { DocStatus, EclpDocNo, ErpDocNo, WarehouseNo } from '../messages/search-attributes';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { auth, saveReplayHistory, SimControl, sleep } from './support';
 
 const WEBHOOK_SECRET = 'webhook-secret-for-tests';
 const FAST: Timeline['salesOrder'] = { pickAfterMs: 300, packAfterMs: 600, shipAfterMs: 1_000, deliverAfterMs: null };
 const MANUAL: Timeline['salesOrder'] = { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null };
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
 const LOOKUP = 'jingdong.eclp.order.ext.queryOrder';
-const HAPPY_PATH_HISTORY = path.join(__dirname, 'replay', 'histories', 'sales-order-happy-path.json');
 
 interface Delivery {
   headers: IncomingHttpHeaders;
@@ -29,6 +26,7 @@ interface Delivery {
 }
 
 let stack: TestStack;
+let sim: SimControl;
 let receiver: Server;
 const deliveries: Delivery[] = [];
 /** Event ids the receiver answers with HTTP 500 once, to make Temporal retry the delivery. */
@@ -53,6 +51,7 @@ beforeAll(async () => {
     env: { SO_POLL_INTERVAL_MS: '250', CANCEL_WAIT_MS: '6000' },
     webhook: { url: `http://127.0.0.1:${port}/erp/hooks`, secret: WEBHOOK_SECRET },
   });
+  sim = new SimControl(stack.sim.url);
   const put = (url: string, body: object) => request(stack.app).put(url).set(auth('erp')).send(body).expect(201);
   await put('/v1/categories/OTHER', { name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
   await put('/v1/warehouses/BJ', { name: '北京仓', jdWarehouseNo: '110000001', eclpConnected: true });
@@ -114,7 +113,7 @@ async function getOrder(orderNo: string) {
  */
 async function docStatusWhenSettled(workflowId: string, expected: string): Promise<string | undefined> {
   const read = async () => (await stack.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(DocStatus);
-  for (let i = 0; i < 50 && (await read()) !== expected; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && (await read()) !== expected; i++) await sleep(100);
   return read();
 }
 
@@ -122,7 +121,7 @@ async function waitForStatus(orderNo: string, status: string, timeoutMs = 30_000
   const deadline = Date.now() + timeoutMs;
   let order = await getOrder(orderNo);
   while (order.status !== status && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     order = await getOrder(orderNo);
   }
   expect(order.status).toBe(status);
@@ -132,20 +131,12 @@ async function waitForStatus(orderNo: string, status: string, timeoutMs = 30_000
 const cancelRequest = (orderNo: string, kind: 'send-back' | 'refund', reason: string) =>
   request(stack.app).post(`/v1/sales-orders/${orderNo}/${kind}`).set(auth('operator')).send({ reason });
 
-const sim = async <T = unknown>(pathname: string, init?: { method?: string; body?: object }): Promise<T> => {
-  const res = await fetch(`${stack.sim.url}/_sim/${pathname}`, {
-    method: init?.method ?? 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: init?.body ? JSON.stringify(init.body) : undefined,
-  });
-  if (!res.ok) throw new Error(`/_sim/${pathname} answered ${res.status}: ${await res.text()}`);
-  return (res.status === 204 ? undefined : await res.json()) as T;
-};
 type SimOrder = { eclpSoNo: string; isvUUID: string; currentStatus: string; wayBill?: string };
-const jdOrdersFor = (isvUUID: string) => sim<SimOrder[]>(`sales-orders?isvUUID=${encodeURIComponent(isvUUID)}`);
-const setTimeline = (salesOrder: Timeline['salesOrder']) => sim('timeline', { method: 'PUT', body: { salesOrder } });
-const jdCalls = async (method: string) => (await sim<{ byMethod: Record<string, number> }>('stats')).byMethod[method] ?? 0;
-const moveAtJd = (eclpSoNo: string, move: 'pick' | 'pack' | 'ship' | 'cancel', body: object = {}) => sim(`sales-orders/${eclpSoNo}/${move}`, { method: 'POST', body });
+const jdOrder = (eclpSoNo: string) => sim.control<SimOrder>('GET', `sales-orders/${eclpSoNo}`);
+const jdOrdersFor = (isvUUID: string) => sim.control<SimOrder[]>('GET', `sales-orders?isvUUID=${encodeURIComponent(isvUUID)}`);
+const setTimeline = (salesOrder: Timeline['salesOrder']) => sim.setTimeline({ salesOrder });
+const jdCalls = async (method: string) => (await sim.stats()).byMethod[method] ?? 0;
+const moveAtJd = (eclpSoNo: string, move: 'pick' | 'pack' | 'ship' | 'cancel', body: object = {}) => sim.moveSalesOrder(eclpSoNo, move, body);
 
 const actions = (order: { log: Array<{ action: string }> }) => order.log.map((e) => e.action);
 
@@ -274,7 +265,7 @@ describe('the push', () => {
     expect(described.typedSearchAttributes.get(WarehouseNo)).toBe('110000001');
     expect(await handle.query(salesOrderStatusQuery)).toMatchObject({ status: 'SHIPPED', wayBill: order.wayBill, pendingCancels: [] });
 
-    if (process.env.UPDATE_REPLAY_HISTORIES) writeFileSync(HAPPY_PATH_HISTORY, `${historyJson}\n`);
+    saveReplayHistory(history, 'sales-order-happy-path.json');
   });
 
   it('a second approve answers 409 with the current status and starts nothing', async () => {
@@ -309,6 +300,7 @@ describe('the push', () => {
     expect(refund.status).toBe(200);
     expect(refund.body).toMatchObject({ verdict: 'CANCELLED_IN_ERP', status: 'CANCELLED', statusLabel: '已取消' });
     expect(await stack.client.workflow.getHandle('SO:PRE-1:1').result()).toMatchObject({ status: 'CANCELLED' });
+    saveReplayHistory(await stack.client.workflow.getHandle('SO:PRE-1:1').fetchHistory(), 'sales-order-preflight-failed-then-refund.json');
   });
 
   it('JD rejects → FAILED with JD\'s words → send-back → fixed master data → re-approve → SHIPPED under a new isvUUID', async () => {
@@ -336,7 +328,7 @@ describe('the push', () => {
 
   it('addOrder times out after JD stored the order: found by isvUUID, exactly one JD order, and it ships', async () => {
     await createOrder('TAC-1');
-    await sim('faults', { method: 'POST', body: { kind: 'timeoutAfterCommit', method: ADD_ORDER, next: 1, latencyMs: 4_000 } });
+    await sim.injectFault({ kind: 'timeoutAfterCommit', method: ADD_ORDER, next: 1, latencyMs: 4_000 });
     const [pushesBefore, lookupsBefore] = [await jdCalls(ADD_ORDER), await jdCalls(LOOKUP)];
     const { workflowId } = await approve('TAC-1');
     const result = await stack.client.workflow.getHandle(workflowId).result();
@@ -361,7 +353,7 @@ describe('the push', () => {
     const picking = await waitForStatus('OVD-1', 'WMS_PICKING');
     expect(picking).toMatchObject({ pushRevision: 1, workflowId: 'SO:OVD-1:1' });
     const deadline = Date.now() + 15_000;
-    while (!actions(await getOrder('OVD-1')).includes('jd_overdue') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (!actions(await getOrder('OVD-1')).includes('jd_overdue') && Date.now() < deadline) await sleep(200);
     expect((await getOrder('OVD-1')).status).toBe('WMS_PICKING');
 
     await moveAtJd(picking.eclpSoNo, 'pick');
@@ -401,7 +393,7 @@ describe('send-back and refunds', () => {
 
   it('send-back during PUSHING is held until JD answers, then cancelled at JD and back to review', async () => {
     await createOrder('SB-PUSH');
-    await sim('faults', { method: 'POST', body: { kind: 'latency', method: ADD_ORDER, next: 1, latencyMs: 1_500 } });
+    await sim.injectFault({ kind: 'latency', method: ADD_ORDER, next: 1, latencyMs: 1_500 });
     await approve('SB-PUSH');
     expect((await getOrder('SB-PUSH')).status).toBe('PUSHING');
     const res = await cancelRequest('SB-PUSH', 'send-back', '客户改地址');
@@ -414,6 +406,7 @@ describe('send-back and refunds', () => {
     ]);
     expect(actions(order)).toEqual(['created', 'approved', 'pushed', 'send_back']);
     expect((await jdOrdersFor('SB-PUSH-1')).map((o) => o.currentStatus)).toEqual(['10028']);
+    saveReplayHistory(await stack.client.workflow.getHandle('SO:SB-PUSH:1').fetchHistory(), 'sales-order-send-back-during-push.json');
   });
 
   it('send-back in WMS_PICKING before picking: JD cancels, the order is back in review', async () => {
@@ -421,7 +414,7 @@ describe('send-back and refunds', () => {
     const res = await cancelRequest('SB-PICK', 'send-back', '打回审核');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ verdict: 'CANCELLED_AT_JD', status: 'REVIEW', jdMessage: '取消成功' });
-    expect((await sim<SimOrder>(`sales-orders/${picking.eclpSoNo}`)).currentStatus).toBe('10028');
+    expect((await jdOrder(picking.eclpSoNo)).currentStatus).toBe('10028');
     expect(await stack.client.workflow.getHandle('SO:SB-PICK:1').result()).toMatchObject({ status: 'REVIEW' });
   });
 
@@ -441,6 +434,8 @@ describe('send-back and refunds', () => {
     await moveAtJd(picking.eclpSoNo, 'pack');
     await moveAtJd(picking.eclpSoNo, 'ship', { wayBill: 'JDVTEST0001' });
     expect(await handle.result()).toMatchObject({ status: 'SHIPPED', wayBill: 'JDVTEST0001' });
+    // The patched branch (recordSalesOrderCancelDecision) as a replay fixture; v0 histories hold the old name.
+    saveReplayHistory(await handle.fetchHistory(), 'sales-order-cancel-refused-then-shipped.json');
 
     const refund = await cancelRequest('SB-LATE', 'refund', '买家退款');
     expect(refund.status).toBe(409);
@@ -454,7 +449,7 @@ describe('send-back and refunds', () => {
     const res = await cancelRequest('RF-1', 'refund', '买家申请退款');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ verdict: 'CANCELLED_AT_JD', status: 'CANCELLED', statusLabel: '已取消' });
-    expect((await sim<SimOrder>(`sales-orders/${picking.eclpSoNo}`)).currentStatus).toBe('10028');
+    expect((await jdOrder(picking.eclpSoNo)).currentStatus).toBe('10028');
     expect((await getOrder('RF-1')).ledger).toEqual([]);
     const again = await cancelRequest('RF-1', 'send-back', '再打回');
     expect(again.status).toBe(409);
@@ -486,7 +481,7 @@ describe('send-back and refunds', () => {
     }
     const order = await waitForStatus('SB-DOWN', 'REVIEW');
     expect(order.cancelRequests).toEqual([expect.objectContaining({ requestId, verdict: 'CANCELLED_AT_JD', statusAtRequest: 'WMS_PICKING' })]);
-    expect((await sim<SimOrder>(`sales-orders/${picking.eclpSoNo}`)).currentStatus).toBe('10028');
+    expect((await jdOrder(picking.eclpSoNo)).currentStatus).toBe('10028');
   });
 
   it('signals typed into the Temporal UI: a malformed one is ignored, a valid one is recorded like an API request', async () => {

@@ -1,32 +1,42 @@
 // Sales orders in sweep mode (SO_TRACKING=sweep): the warehouse sweeper asks JD about open orders 100 at a
 // time and signals the runs whose JD status moved; a run asks JD itself only when told its order settled,
 // and rarely as a safety net. API → Temporal (real dev server) → worker → simulator over HTTP → Postgres.
-import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { temporal } from '@temporalio/proto';
 import request from 'supertest';
-import { ApiClient, SimClient } from '../bench/http';
 import { runJdEconomyScenario } from '../bench/scenarios/jd-economy';
 import type { Timeline } from '../simulator/timeline';
-import { salesOrderStatusQuery, sweeperStatusQuery, sweeperWorkflowId, type JdStatusChangedPayload } from '../workflows/sales-order-messages';
-import { auth, startTestStack, TOKENS, type TestStack } from './helpers/stack';
-
-type History = temporal.api.history.v1.IHistory;
+import { salesOrderStatusQuery, type JdStatusChangedPayload } from '../messages/sales-order';
+import { sweeperStatusQuery } from '../messages/sweeper';
+import { startTestStack, type TestStack } from './helpers/stack';
+import {
+  ApiClient,
+  auth,
+  eventually,
+  saveReplayHistory,
+  scheduledActivityTypes,
+  SHIPPED_SALES_ORDER_ACTIVITIES,
+  SimControl,
+  sleep,
+  TOKENS,
+  updatingReplayHistories,
+  type EventuallyOptions,
+  type History,
+} from './support';
 
 const FAST: Timeline['salesOrder'] = { pickAfterMs: 300, packAfterMs: 600, shipAfterMs: 1_000, deliverAfterMs: null };
 const MANUAL: Timeline['salesOrder'] = { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null };
 const QUERY_ORDER = 'jingdong.eclp.order.queryOrder';
 const EXT_QUERY_ORDER = 'jingdong.eclp.order.ext.queryOrder';
 const JD_WAREHOUSE = '110000001';
-const HISTORIES = path.join(__dirname, 'replay', 'histories');
+/** Sweeps and signals take a few 300 ms intervals; a busy machine needs more. */
+const WAIT: EventuallyOptions = { timeoutMs: 20_000, pollMs: 100 };
 
 let stack: TestStack;
+let sim: SimControl;
 let sweeper: WorkflowHandle;
 
 beforeAll(async () => {
@@ -36,7 +46,8 @@ beforeAll(async () => {
     // The safety poll is a minute away unless a test says otherwise: what ships here, the sweeper found.
     env: { SO_SWEEP_INTERVAL_MS: '300', SO_SAFETY_POLL_MS: '60000', SO_SWEEPS_PER_RUN: '3', CANCEL_WAIT_MS: '6000' },
   });
-  sweeper = stack.client.workflow.getHandle(sweeperWorkflowId(JD_WAREHOUSE, stack.queues.erp));
+  sim = new SimControl(stack.sim.url);
+  sweeper = stack.documents.sweepers.handle(JD_WAREHOUSE);
   const put = (url: string, body: object) => request(stack.app).put(url).set(auth('erp')).send(body).expect(201);
   await put('/v1/categories/OTHER', { name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
   await put('/v1/warehouses/BJ', { name: '北京仓', jdWarehouseNo: JD_WAREHOUSE, eclpConnected: true });
@@ -80,43 +91,26 @@ async function getOrder(orderNo: string) {
   return res.body;
 }
 
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs / 1000} s: ${what}`);
-    await sleep(100);
-  }
-}
-
 /** Two sweeps from now: the sweeper has seen whatever is open at JD at this moment. */
 async function twoSweeps(): Promise<void> {
   const { sweeps } = (await sweeper.query(sweeperStatusQuery)).totals;
-  await eventually('two more sweeps', async () => (await sweeper.query(sweeperStatusQuery)).totals.sweeps >= sweeps + 2);
+  await eventually(async () => (await sweeper.query(sweeperStatusQuery)).totals.sweeps >= sweeps + 2, { what: 'two more sweeps', ...WAIT });
 }
 
 async function waitForStatus(orderNo: string, status: string) {
-  await eventually(`${orderNo} in ${status}`, async () => (await getOrder(orderNo)).status === status);
+  await eventually(async () => (await getOrder(orderNo)).status === status, { what: `${orderNo} in ${status}`, ...WAIT });
   return getOrder(orderNo);
 }
 
-const sim = async (pathname: string, body?: object) => {
-  const res = await fetch(`${stack.sim.url}/_sim/${pathname}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`/_sim/${pathname} answered ${res.status}: ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
+const setTimeline = (salesOrder: Timeline['salesOrder']) => sim.setTimeline({ salesOrder });
+const jdCalls = async (method: string) => (await sim.stats()).byMethod[method] ?? 0;
+const moveAtJd = async (eclpSoNo: string, ...moves: Array<'pick' | 'pack' | 'ship'>) => {
+  for (const move of moves) await sim.moveSalesOrder(eclpSoNo, move);
 };
-const setTimeline = (salesOrder: Timeline['salesOrder']) =>
-  fetch(`${stack.sim.url}/_sim/timeline`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ salesOrder }) });
-const jdCalls = async (method: string) => ((await sim('stats')) as { byMethod: Record<string, number> }).byMethod[method] ?? 0;
-const moveAtJd = (eclpSoNo: string, ...moves: Array<'pick' | 'pack' | 'ship'>) => moves.reduce((done, move) => done.then(() => sim(`sales-orders/${eclpSoNo}/${move}`, {})), Promise.resolve<unknown>(undefined));
 const cancelRequest = (orderNo: string, kind: 'send-back' | 'refund', reason: string) =>
   request(stack.app).post(`/v1/sales-orders/${orderNo}/${kind}`).set(auth('operator')).send({ reason });
 
 const events = (history: History) => history.events ?? [];
-const scheduled = (history: History) => events(history).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 /** What the sweeper told a run, in order. */
 const jdStatusSignals = (history: History): JdStatusChangedPayload[] =>
   events(history).flatMap((e) => {
@@ -146,21 +140,13 @@ describe('sweep mode', () => {
     // Each status is told once, although the sweeper continued as new several times meanwhile.
     expect(new Set(told.map((t) => t.jdStatus)).size).toBe(told.length);
     expect(told.slice(0, -1).every((t) => !t.settled)).toBe(true);
-    expect(scheduled(history)).toEqual([
-      'claimSalesOrderPush',
-      'preflightSalesOrder',
-      'ensureSalesOrderAtJd',
-      'recordSalesOrderPushed',
-      'awaitSalesOrderOutcome',
-      'recordSalesOrderShipped',
-      'deliverWebhook',
-    ]);
+    expect(scheduledActivityTypes(history)).toEqual(SHIPPED_SALES_ORDER_ACTIVITIES);
     expect(await handle.query(salesOrderStatusQuery)).toMatchObject({ status: 'SHIPPED', tracking: 'sweep', jdStatus: '10019' });
     const historyJson = historyToJSON(history);
     expect(historyJson).not.toContain('王小明');
 
     // One sweeper for the warehouse, still running, its history cut by continue-as-new.
-    await eventually('the sweeper continued as new', async () => (await sweeper.query(sweeperStatusQuery)).totals.runs >= 1);
+    await eventually(async () => (await sweeper.query(sweeperStatusQuery)).totals.runs >= 1, { what: 'the sweeper continued as new', ...WAIT });
     const described = await sweeper.describe();
     expect(described.status.name).toBe('RUNNING');
     const state = await sweeper.query(sweeperStatusQuery);
@@ -168,16 +154,16 @@ describe('sweep mode', () => {
     expect(state.totals.signals).toBeGreaterThanOrEqual(told.length);
     expect(described.historyLength).toBeLessThan(200);
 
-    if (process.env.UPDATE_REPLAY_HISTORIES) {
-      writeFileSync(path.join(HISTORIES, 'sales-order-sweep-mode.json'), `${historyJson}\n`);
+    saveReplayHistory(history, 'sales-order-sweep-mode.json');
+    if (updatingReplayHistories()) {
       // A finished sweeper run that signalled: replayed like the orders' runs (test/replay/).
-      let sweeperRun: string | undefined;
+      let sweeperRun: History | undefined;
       for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${sweeper.workflowId}' AND ExecutionStatus = 'ContinuedAsNew'` })) {
         const runHistory = await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-        if (scheduled(runHistory).includes('signalJdStatusChanges')) sweeperRun = historyToJSON(runHistory);
+        if (scheduledActivityTypes(runHistory).includes('signalJdStatusChanges')) sweeperRun = runHistory;
       }
       expect(sweeperRun).toBeDefined();
-      writeFileSync(path.join(HISTORIES, 'sales-order-sweeper-run.json'), `${sweeperRun}\n`);
+      saveReplayHistory(sweeperRun!, 'sales-order-sweeper-run.json');
     }
   });
 
@@ -198,7 +184,7 @@ describe('sweep mode', () => {
     await twoSweeps();
     await moveAtJd(picking.eclpSoNo, 'pick');
     // The sweeper tells the run about the pick; not settled, so the run does not ask JD.
-    await eventually('the run knows JD picked', async () => (await handle.query(salesOrderStatusQuery)).jdStatus === '10017');
+    await eventually(async () => (await handle.query(salesOrderStatusQuery)).jdStatus === '10017', { what: 'the run knows JD picked', ...WAIT });
     const refused = await cancelRequest('SWP-SB-2', 'send-back', '仓库已拣货');
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ verdict: 'REFUSED_BY_JD', status: 'WMS_PICKING' });
@@ -248,7 +234,7 @@ describe('sweep mode', () => {
     const handle = await approve('SWP-BAD-1');
     await waitForStatus('SWP-BAD-1', 'WMS_PICKING');
     await handle.signal('jdStatusChanged', { jdStatus: 'shipped!', settled: 'yes' });
-    await eventually('the run counted the bad signal', async () => (await handle.query(salesOrderStatusQuery)).ignoredSignals === 1);
+    await eventually(async () => (await handle.query(salesOrderStatusQuery)).ignoredSignals === 1, { what: 'the run counted the bad signal', ...WAIT });
     expect(await handle.query(salesOrderStatusQuery)).toMatchObject({ status: 'WMS_PICKING', tracking: 'sweep' });
     expect((await cancelRequest('SWP-BAD-1', 'refund', '买家退款')).body).toMatchObject({ verdict: 'CANCELLED_AT_JD' });
   });
@@ -270,10 +256,10 @@ describe('JD call economy (the bench scenario, small)', () => {
     const safetyPollIntervalMs = 120_000;
     const { result, rows } = await runJdEconomyScenario(
       {
-        target: { namespace: stack.client.options.namespace, simulatorUrl: stack.sim.url },
-        api: new ApiClient(apiUrl, TOKENS),
+        target: { namespace: stack.client.options.namespace },
+        api: new ApiClient({ baseUrl: apiUrl, tokens: TOKENS }),
         tokens: TOKENS,
-        sim: new SimClient(stack.sim.url),
+        sim,
         temporal: stack.client,
         db: stack.db,
         driverContext: { runId: 'T1' },

@@ -4,13 +4,11 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createEclpActivities, type EclpActivityOptions } from '../activities/eclp';
-import { createEclpSalesOrderActivities } from '../activities/eclp-sales-orders';
-import { createEclpSweepActivities } from '../activities/eclp-sweep';
-import { createSweepSignalActivities } from '../activities/sweep-signals';
-import { createErpActivities } from '../activities';
-import { webhookConfigFromEnv, type WebhookConfig } from '../activities/webhook';
+import { createErpActivities } from '../activities/erp';
+import { positiveNumber, type Env } from '../config/env';
+import { webhookConfigFromEnv, type WebhookConfig } from '../config/webhook';
 import type { EclpClient } from '../eclp';
-import { TASK_QUEUES } from '../workflows/task-queues';
+import { TASK_QUEUES } from '../messages/task-queues';
 
 export interface WorkerConfig {
   namespace: string;
@@ -23,16 +21,6 @@ export interface WorkerConfig {
   eclpActivityOptions?: EclpActivityOptions;
   /** Where ERP events (sales_order.shipped, …) are POSTed; unset = skipped. */
   webhook?: WebhookConfig;
-}
-
-type Env = Record<string, string | undefined>;
-
-function positiveNumber(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 export function workerConfigFromEnv(env: Env = process.env, namespace = 'default'): WorkerConfig {
@@ -72,26 +60,22 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     : deps.config.workflowBundlePath
       ? { workflowBundle: { codePath: deps.config.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') };
+  // One activity namespace per queue, each built by its factory (a repeated name stops the worker here).
   const erp = await Worker.create({
     ...common,
     taskQueue: queues.erp,
     ...workflowSource,
-    activities: {
-      ...createErpActivities({ db: deps.db, webhook: deps.config.webhook }),
+    activities: createErpActivities({
+      db: deps.db,
+      webhook: deps.config.webhook ?? {},
       // The warehouse sweeper signals the order runs through the worker's own connection.
-      ...createSweepSignalActivities({ temporal: new Client({ connection: deps.connection, namespace: deps.config.namespace }) }),
-    },
+      temporal: new Client({ connection: deps.connection, namespace: deps.config.namespace }),
+    }),
   });
   const eclp = await Worker.create({
     ...common,
     taskQueue: queues.eclp,
-    activities: {
-      ...createEclpActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
-      // The push re-reads the order from Postgres, so consignee data never travels through Temporal.
-      ...createEclpSalesOrderActivities({ eclp: deps.eclp, db: deps.db, options: deps.config.eclpActivityOptions }),
-      // The warehouse sweeper's batched status query (SO_TRACKING=sweep).
-      ...createEclpSweepActivities({ eclp: deps.eclp, options: deps.config.eclpActivityOptions }),
-    },
+    activities: createEclpActivities({ eclp: deps.eclp, db: deps.db, options: deps.config.eclpActivityOptions }),
     maxTaskQueueActivitiesPerSecond: deps.config.eclpMaxQps,
   });
   return {

@@ -1,71 +1,32 @@
 // Goods sync (商品同步): pre-flight against master data, create the goods at JD, store JD's number.
 // JD refusals end the run as a visible failure carrying JD's words; everything else is retried.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  defineQuery,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { createEclpActivities } from '../activities/eclp';
-import type { createGoodsActivities } from '../activities/erp-goods';
-import type { GoodsSyncStatus } from '../domain/statuses';
-import { DocStatus, DocType, ErpDocNo, EclpDocNo, StatusSince } from './search-attributes';
-import { eclpQueueOf } from './task-queues';
-
-export interface GoodsSyncInput {
-  sku: string;
-}
-
-export interface GoodsSyncResult {
-  sku: string;
-  status: 'SYNCED';
-  jdGoodsNo: string;
-  alreadySynced: boolean;
-}
-
-export const goodsSyncStatusQuery = defineQuery<{ sku: string; status: GoodsSyncStatus; jdGoodsNo?: string; reason?: string }>('status');
-
-/** Mirrors JD_REJECTION_TYPES in activities/eclp.ts (workflow code may not import activity modules). */
-const JD_REJECTIONS = ['EclpBusinessError', 'EclpValidationError'];
+import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { EclpActivities } from '../activities/eclp';
+import type { ErpActivities } from '../activities/erp';
+import { FAILURE_TYPES } from '../messages/failure-types';
+import { goodsSyncStatusQuery, type GoodsSyncInput, type GoodsSyncResult, type GoodsSyncState } from '../messages/goods-sync';
+import { ERP_ACTIVITY_OPTIONS, jdCallOptions } from './saga/activity-options';
+import { jdRejectionOf } from './saga/failures';
+import { identifyDocument, publishStatus } from './saga/visibility';
 
 // Database activities run on the workflow's own queue; JD calls on its paired `eclp` queue.
-const erp = proxyActivities<ReturnType<typeof createGoodsActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
-const eclpActivities = () =>
-  proxyActivities<ReturnType<typeof createEclpActivities>>({
-    taskQueue: eclpQueueOf(workflowInfo().taskQueue),
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: JD_REJECTIONS },
-  });
+const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
 
 export async function goodsSync({ sku }: GoodsSyncInput): Promise<GoodsSyncResult> {
-  const eclp = eclpActivities();
-  let state: { status: GoodsSyncStatus; jdGoodsNo?: string; reason?: string } = { status: 'SYNCING' };
+  const eclp = proxyActivities<EclpActivities>(jdCallOptions(workflowInfo().taskQueue));
+  let state: Omit<GoodsSyncState, 'sku'> = { status: 'SYNCING' };
   setHandler(goodsSyncStatusQuery, () => ({ sku, ...state }));
   const setStatus = (next: typeof state) => {
     state = next;
-    upsertSearchAttributes([
-      { key: DocStatus, value: next.status },
-      { key: StatusSince, value: new Date() },
-      ...(next.jdGoodsNo ? [{ key: EclpDocNo, value: next.jdGoodsNo }] : []),
-    ]);
+    publishStatus({ status: next.status, changed: true, eclpDocNo: next.jdGoodsNo });
   };
-  upsertSearchAttributes([
-    { key: DocType, value: 'GOODS' },
-    { key: ErpDocNo, value: sku },
-  ]);
+  identifyDocument('GOODS', sku);
   setStatus({ status: 'SYNCING' });
 
   const fail = async (reason: string, jdCode?: string): Promise<never> => {
     await erp.recordGoodsSyncFailed(sku, jdCode ? { reason, jdCode } : { reason });
     setStatus({ status: 'SYNC_FAILED', reason });
-    throw ApplicationFailure.nonRetryable(reason, 'GoodsSyncFailed', { sku, jdCode });
+    throw ApplicationFailure.nonRetryable(reason, FAILURE_TYPES.goodsSyncFailed, { sku, jdCode });
   };
 
   const preflight = await erp.prepareGoodsSync(sku);
@@ -79,11 +40,8 @@ export async function goodsSync({ sku }: GoodsSyncInput): Promise<GoodsSyncResul
   try {
     ({ jdGoodsNo } = await eclp.transportGoodsInfo(preflight.goods));
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type && JD_REJECTIONS.includes(cause.type)) {
-      const details = cause.details?.[0] as { code?: string } | undefined;
-      return fail(`JD rejected the goods: ${cause.message}`, details?.code);
-    }
+    const rejected = jdRejectionOf(err);
+    if (rejected) return fail(`JD rejected the goods: ${rejected.message}`, rejected.jdCode);
     throw err;
   }
   await erp.recordGoodsSynced(sku, jdGoodsNo);

@@ -14,18 +14,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createEclpSweepActivities, JdStatusRow } from '../activities/eclp-sweep';
-import type { createOpenOrderActivities, OpenSalesOrder } from '../activities/erp-open-orders';
-import type { createSweepSignalActivities, JdStatusChange } from '../activities/sweep-signals';
-import {
-  sweeperStatusQuery,
-  type SweepReport,
-  type SweeperInput,
-  type SweeperState,
-  type SweeperTotals,
-} from './sales-order-messages';
-import { DocType, WarehouseNo } from './search-attributes';
-import { eclpQueueOf } from './task-queues';
+import type { EclpActivities, JdStatusRow } from '../activities/eclp';
+import type { ErpActivities, JdStatusChange, OpenSalesOrder } from '../activities/erp';
+import { FAILURE_TYPES } from '../messages/failure-types';
+import { sweeperStatusQuery, type SweepReport, type SweeperInput, type SweeperState, type SweeperTotals } from '../messages/sweeper';
+import { eclpQueueOf } from '../messages/task-queues';
+import { DocType, WarehouseNo } from '../messages/search-attributes';
 
 /** `order.ext.queryOrder` answers at most this many isvUUIDs per call (eclp MAX_BATCH_NUMBERS). */
 export const JD_BATCH_SIZE = 100;
@@ -36,9 +30,6 @@ export const DEFAULT_SWEEPS_PER_RUN = 100;
 const MAX_HISTORY_EVENTS_PER_RUN = 8_000;
 
 const NO_TOTALS: SweeperTotals = { runs: 0, sweeps: 0, jdCalls: 0, failedJdCalls: 0, signals: 0, undeliveredSignals: 0, historyEvents: 0 };
-
-type ErpActivities = ReturnType<typeof createOpenOrderActivities> & ReturnType<typeof createSweepSignalActivities>;
-type SweepActivities = ReturnType<typeof createEclpSweepActivities>;
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -57,11 +48,11 @@ export async function warehouseSweeper(input: SweeperInput): Promise<never> {
     scheduleToCloseTimeout: patience,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
-  const jd = proxyActivities<SweepActivities>({
+  const jd = proxyActivities<EclpActivities>({
     taskQueue: eclpQueueOf(workflowInfo().taskQueue),
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: patience,
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['SweepBatchTooLarge'] },
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FAILURE_TYPES.sweepBatchTooLarge] },
   });
 
   /** isvUUID → JD status last seen, only for orders still open: the carried state stays the size of the open set. */

@@ -5,8 +5,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { MilestoneSink } from '../milestones';
 import type { Submitted } from '../load';
 import type { BenchDriver, PollingSetup } from '../drivers/types';
-import { DocStatus, DocType, ErpDocNo, StatusSince, WarehouseNo } from '../../workflows/search-attributes';
-import { taskQueues } from '../../workflows/task-queues';
+import { DocStatus, DocType, ErpDocNo, StatusSince, WarehouseNo } from '../../messages/search-attributes';
+import { taskQueues } from '../../messages/task-queues';
 import { createBaselineActivities } from './activities';
 import { BASELINE_DOC_TYPE, type BaselineResult, type TimerLoopInput } from './workflows';
 

@@ -4,10 +4,11 @@
 //     polling — but every activity returns at once. What it costs is what Temporal itself costs.
 // (b) timerLoopPolling: polling as in the common samples, `for (;;) { poll; sleep }`, whose history
 //     grows with every poll.
-import { ApplicationFailure, proxyActivities, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../../messages/failure-types';
+import { ERP_ACTIVITY_OPTIONS, WEBHOOK_ACTIVITY_OPTIONS, jdCallOptions, jdPollOptions } from '../../workflows/saga/activity-options';
+import { identifyDocument, publishStatus } from '../../workflows/saga/visibility';
 import type { BaselineActivities } from './activities';
-import { DocStatus, DocType, EclpDocNo, ErpDocNo, StatusSince, WarehouseNo } from '../../workflows/search-attributes';
-import { eclpQueueOf } from '../../workflows/task-queues';
 
 export interface SameShapeInput {
   orderNo: string;
@@ -27,42 +28,18 @@ export const BASELINE_DOC_TYPE = 'BENCH';
 
 export async function salesOrderShapeNoop(input: SameShapeInput): Promise<BaselineResult> {
   const { orderNo, revision, polling } = input;
-  // Options copied from workflows/sales-order.ts: the shape is the point of this baseline.
-  const erp = proxyActivities<BaselineActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  });
-  const erpWebhook = proxyActivities<BaselineActivities>({
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: '1 day',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-  });
-  const taskQueue = eclpQueueOf(workflowInfo().taskQueue);
-  const jdCalls = proxyActivities<BaselineActivities>({
-    taskQueue,
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  });
-  const jdPoll = proxyActivities<BaselineActivities>({
-    taskQueue,
-    startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: polling.maxWaitMs,
-    retry: { initialInterval: polling.intervalMs, backoffCoefficient: 1, maximumInterval: polling.intervalMs },
-  });
+  // The saga's own activity options (workflows/saga/activity-options.ts): the shape is the point of
+  // this baseline, so it cannot drift from what the saga really asks of Temporal.
+  const erpQueue = workflowInfo().taskQueue;
+  const erp = proxyActivities<BaselineActivities>(ERP_ACTIVITY_OPTIONS);
+  const erpWebhook = proxyActivities<BaselineActivities>(WEBHOOK_ACTIVITY_OPTIONS);
+  const jdCalls = proxyActivities<BaselineActivities>(jdCallOptions(erpQueue, [FAILURE_TYPES.salesOrderNotPushable]));
+  const jdPoll = proxyActivities<BaselineActivities>(jdPollOptions(erpQueue, polling));
 
   const known: { eclpSoNo?: string; jdWarehouseNo?: string } = {};
-  const publish = (status: string, statusChanged: boolean) =>
-    upsertSearchAttributes([
-      { key: DocStatus, value: status },
-      ...(statusChanged ? [{ key: StatusSince, value: new Date() }] : []),
-      ...(known.eclpSoNo !== undefined ? [{ key: EclpDocNo, value: known.eclpSoNo }] : []),
-      ...(known.jdWarehouseNo !== undefined ? [{ key: WarehouseNo, value: known.jdWarehouseNo }] : []),
-    ]);
+  const publish = (status: string, changed: boolean) => publishStatus({ status, changed, eclpDocNo: known.eclpSoNo, jdWarehouseNo: known.jdWarehouseNo });
 
-  upsertSearchAttributes([
-    { key: DocType, value: BASELINE_DOC_TYPE },
-    { key: ErpDocNo, value: orderNo },
-  ]);
+  identifyDocument(BASELINE_DOC_TYPE, orderNo);
   publish('PUSHING', true);
   const claim = await erp.claimSalesOrderPush(orderNo, revision);
   if (!claim.claimed) throw ApplicationFailure.nonRetryable('the no-op claim always succeeds');

@@ -1,8 +1,8 @@
 // Sales orders (销售订单) through the real API: create in REVIEW, approve, and watch the operation log
 // for `pushed` (WMS_PICKING: JD has the order) and `shipped` (SHIPPED: booked in the ledger).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SALES_ORDER_DOC_TYPE } from '../../db/sales-orders';
-import { workflowIds } from '../../workflows/ids';
+import { workflowIds } from '../../messages/ids';
+import { sleep } from '../../test/support/timing';
 import type { BenchDriver, DriverContext, PollingSetup } from './types';
 
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
@@ -88,7 +88,7 @@ export const salesOrderDriver: BenchDriver = {
   watch(ctx, sink) {
     let running = true;
     const loop = async () => {
-      const start = await ctx.db('operation_log').max('id as id').first();
+      const start = await ctx.db('operation_log').max<{ id: string | null }>('id as id').first();
       let highest = Number(start?.id ?? 0);
       let lastError = '';
       for (let round = 1; running; round++) {

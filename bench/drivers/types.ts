@@ -3,14 +3,15 @@
 // metrics, report and chart stay as they are.
 import type { Knex } from 'knex';
 import type { TimelinePatch } from '../../simulator/timeline';
-import type { ApiClient, SimClient } from '../http';
+import type { ApiClient } from '../../test/support/api-client';
+import type { SimControl } from '../../test/support/simulator';
 import type { Submitted } from '../load';
 import type { MilestoneSink } from '../milestones';
 
 export interface DriverContext {
   api: ApiClient;
   /** The JD simulator's controls (timeline, manual moves, counters). */
-  sim: SimClient;
+  sim: SimControl;
   /** The system's PostgreSQL (read-only use: milestones). */
   db: Knex;
   /** Short id of this bench run; master data codes and document numbers carry it. */

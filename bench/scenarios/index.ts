@@ -4,8 +4,9 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { ApiClient, Role } from '../../test/support/api-client';
+import type { SimControl } from '../../test/support/simulator';
 import type { BenchDriver, DriverContext } from '../drivers/types';
-import type { ApiClient, Role, SimClient } from '../http';
 import type { BenchTarget } from '../target';
 
 export interface ScenarioContext {
@@ -13,7 +14,7 @@ export interface ScenarioContext {
   target: BenchTarget;
   api: ApiClient;
   tokens: Partial<Record<Role, string>>;
-  sim: SimClient;
+  sim: SimControl;
   temporal: Client;
   /** The system's PostgreSQL. */
   db: Knex;

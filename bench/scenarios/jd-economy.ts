@@ -11,20 +11,24 @@
 // simulator's counters and timeline are global).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { apiRoutes } from '../../api/routes';
-import { salesOrderApiConfigFromEnv } from '../../api/sales-orders';
-import { workflowIds } from '../../workflows/ids';
-import { sweeperStatusQuery, sweeperWorkflowId, type SalesOrderTrackingMode, type SweeperState } from '../../workflows/sales-order-messages';
-import { TASK_QUEUES } from '../../workflows/task-queues';
+import { salesOrderApiConfigFromEnv } from '../../api/config';
+import type { SalesOrderStatus } from '../../domain/statuses';
+import { createDocumentClient } from '../../client';
+import type { SalesOrderTrackingMode } from '../../messages/sales-order';
+import { sweeperStatusQuery, type SweeperState } from '../../messages/sweeper';
+import { TASK_QUEUES } from '../../messages/task-queues';
+import { ApiClient, type Role } from '../../test/support/api-client';
+import { HttpError } from '../../test/support/http';
+import type { SimControl, SimStats } from '../../test/support/simulator';
+import { eventually, sleep } from '../../test/support/timing';
 import type { DriverContext } from '../drivers/types';
 import { historyLengths, summariseCounts, type EventCounts } from '../history';
-import { ApiClient, HttpError, type Role, type SimClient, type SimStats } from '../http';
 import { distribution, type Distribution } from '../metrics';
 import type { BenchTarget } from '../target';
 import type { ScenarioOutcome } from './index';
@@ -58,11 +62,11 @@ export const JD_ECONOMY_QUICK: JdEconomySettings = { orders: 20, intervalMs: 1_0
  * same from their in-process stack, with the task queues its workers poll.
  */
 export interface JdEconomyContext {
-  target: Pick<BenchTarget, 'namespace' | 'simulatorUrl'>;
+  target: Pick<BenchTarget, 'namespace'>;
   /** The system's API: master data and goods sync. */
   api: ApiClient;
   tokens: Partial<Record<Role, string>>;
-  sim: SimClient;
+  sim: SimControl;
   temporal: Client;
   db: Knex;
   driverContext: Pick<DriverContext, 'runId'>;
@@ -159,15 +163,6 @@ async function retrying<T>(call: () => Promise<T>, done?: (err: HttpError) => bo
   }
 }
 
-async function until(what: string, timeoutMs: number, signal: AbortSignal, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (signal.aborted) throw new Error('aborted');
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(250);
-  }
-}
-
 /**
  * Waits until `count()` reaches `target`, for as long as it keeps moving: a busy machine is slow, not
  * wrong, so only `stallMs` without any progress gives up. Returns the last count.
@@ -207,7 +202,7 @@ async function modeApi(ctx: JdEconomyContext, env: Record<string, string>) {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    api: new ApiClient(`http://127.0.0.1:${port}`, ctx.tokens),
+    api: new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, tokens: ctx.tokens }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -237,30 +232,21 @@ function codesFor(runId: string): Codes {
 }
 
 async function prepare(ctx: JdEconomyContext, codes: Codes, modes: readonly SalesOrderTrackingMode[]): Promise<void> {
-  const res = await fetch(`${ctx.target.simulatorUrl}/_sim/catalogue`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ warehouses: modes.map((mode) => ({ warehouseNo: codes.jdWarehouseNo(mode), name: `经济测试仓 ${mode}` })) }),
-  });
-  if (!res.ok) throw new Error(`the simulator refused the scenario's warehouses: ${res.status} ${await res.text()}`);
+  await ctx.sim.control('POST', 'catalogue', { warehouses: modes.map((mode) => ({ warehouseNo: codes.jdWarehouseNo(mode), name: `经济测试仓 ${mode}` })) });
   await ctx.api.put(`/v1/categories/${codes.category}`, { name: '经济测试类目', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
   await ctx.api.put(`/v1/carriers/${codes.carrier}`, { name: '京东快递', jdShipperNo: 'CYS0000010' });
   for (const mode of modes) await ctx.api.put(`/v1/warehouses/${codes.warehouse(mode)}`, { name: `经济测试仓 ${mode}`, jdWarehouseNo: codes.jdWarehouseNo(mode), eclpConnected: true });
   await ctx.api.put(`/v1/goods/${codes.sku}`, { name: '经济测试商品', barcodes: [codes.barcode], categoryCode: codes.category });
   await ctx.api.post(`/v1/goods/${codes.sku}/sync`);
-  await until(`goods ${codes.sku} synced to JD`, 60_000, ctx.signal, async () => {
+  const synced = async () => {
     const { body } = await ctx.api.get<{ syncStatus: string; syncError?: string }>(`/v1/goods/${codes.sku}`);
     if (body.syncStatus === 'SYNC_FAILED') throw new Error(`goods ${codes.sku} did not sync: ${body.syncError ?? 'no reason'}`);
     return body.syncStatus === 'SYNCED';
-  });
+  };
+  await eventually(synced, { what: `goods ${codes.sku} synced to JD`, timeoutMs: 60_000, pollMs: 250, signal: ctx.signal });
 }
 
-async function simMove(simulatorUrl: string, eclpSoNo: string, move: 'pick' | 'pack' | 'ship'): Promise<void> {
-  const res = await fetch(`${simulatorUrl}/_sim/sales-orders/${eclpSoNo}/${move}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  if (!res.ok) throw new Error(`simulator ${move} of ${eclpSoNo} answered ${res.status}: ${await res.text()}`);
-}
-
-async function countInStatus(db: Knex, orderNos: readonly string[], status: string): Promise<number> {
+async function countInStatus(db: Knex, orderNos: readonly string[], status: SalesOrderStatus): Promise<number> {
   let count = 0;
   for (let i = 0; i < orderNos.length; i += 1000) {
     const [row] = await db('sales_orders').whereIn('order_no', orderNos.slice(i, i + 1000)).andWhere({ status }).count<{ n: string }[]>({ n: '*' });
@@ -281,7 +267,6 @@ async function runMode(ctx: JdEconomyContext, settings: JdEconomySettings, codes
   const started = Date.now();
   const { orders: n, intervalMs, windowMs, concurrency } = settings;
   const { signal } = ctx;
-  const erpQueue = ctx.taskQueues?.erp ?? TASK_QUEUES.erp;
   const env: Record<string, string> = {
     SO_TRACKING: mode,
     SO_POLL_INTERVAL_MS: String(intervalMs),
@@ -292,7 +277,8 @@ async function runMode(ctx: JdEconomyContext, settings: JdEconomySettings, codes
   const safetyPollIntervalMs = mode === 'sweep' ? salesOrderApiConfigFromEnv(env).safetyPollIntervalMs : null;
   const orderNos = Array.from({ length: n }, (_, i) => codes.orderNo(mode, i + 1));
   const jdWarehouseNo = codes.jdWarehouseNo(mode);
-  const sweeper = ctx.temporal.workflow.getHandle(sweeperWorkflowId(jdWarehouseNo, erpQueue));
+  const documents = createDocumentClient(ctx.temporal, ctx.taskQueues ?? TASK_QUEUES);
+  const sweeper = documents.sweepers.handle(jdWarehouseNo);
   /** A query waits for the sweeper's worker; on a busy machine it may time out once or twice. */
   const sweeperState = async (): Promise<SweeperState> => {
     for (let attempt = 1; ; attempt++) {
@@ -336,24 +322,25 @@ async function runMode(ctx: JdEconomyContext, settings: JdEconomySettings, codes
     ctx.log(`jd-economy ${mode}: picking and packing at JD`);
     const sweepsBeforePack = mode === 'sweep' ? (await sweeperState()).totals.sweeps : 0;
     await forEachLimited(eclpSoNos, concurrency, signal, async (eclpSoNo) => {
-      await simMove(ctx.target.simulatorUrl, eclpSoNo, 'pick');
-      await simMove(ctx.target.simulatorUrl, eclpSoNo, 'pack');
+      await ctx.sim.moveSalesOrder(eclpSoNo, 'pick');
+      await ctx.sim.moveSalesOrder(eclpSoNo, 'pack');
     });
     if (mode === 'sweep') {
       // A whole sweep after the last pack that found nothing new: every run has been told.
-      await until(`the sweeper caught up with the packs`, Math.max(60_000, 10 * intervalMs), signal, async () => {
+      const caughtUp = async () => {
         const state = await sweeper.query(sweeperStatusQuery).catch(() => undefined);
         return state !== undefined && state.totals.sweeps >= sweepsBeforePack + 2 && state.lastSweep?.changed === 0;
-      });
+      };
+      await eventually(caughtUp, { what: 'the sweeper caught up with the packs', timeoutMs: Math.max(60_000, 10 * intervalMs), pollMs: 250, signal });
     }
-    await sleep(intervalMs * 1.5, undefined, { signal });
+    await sleep(intervalMs * 1.5, signal);
 
     // 3. The window: JD calls while every order waits.
     ctx.log(`jd-economy ${mode}: counting JD calls for ${Math.round(windowMs / 1000)} s`);
     const sweeperBefore = mode === 'sweep' ? await sweeperState() : undefined;
     const statsBefore = await ctx.sim.stats();
     const windowStart = Date.now();
-    await sleep(windowMs, undefined, { signal });
+    await sleep(windowMs, signal);
     const statsAfter = await ctx.sim.stats();
     const windowEnd = Date.now();
     const sweeperAfter = mode === 'sweep' ? await sweeperState() : undefined;
@@ -374,7 +361,7 @@ async function runMode(ctx: JdEconomyContext, settings: JdEconomySettings, codes
       // No abort listener per order (one lane per request in flight checks the signal between orders).
       if (due > Date.now()) await sleep(due - Date.now());
       shippedAt.set(orderNos[index]!, Date.now());
-      await simMove(ctx.target.simulatorUrl, eclpSoNo, 'ship');
+      await ctx.sim.moveSalesOrder(eclpSoNo, 'ship');
     });
     // What never arrives (nothing moved for a safety interval and more) is reported as missing.
     const shipped = await untilAll(`${mode} orders SHIPPED`, n, Math.max(60_000, 5 * intervalMs) + (safetyPollIntervalMs ?? 0), ctx, () => countInStatus(ctx.db, orderNos, 'SHIPPED'));
@@ -385,7 +372,7 @@ async function runMode(ctx: JdEconomyContext, settings: JdEconomySettings, codes
     // 5. History events of a sample of finished runs, and what the sweeper cost.
     const step = Math.max(1, Math.floor(n / settings.historySample));
     const sample = orderNos.filter((_, i) => i % step === 0).slice(0, settings.historySample);
-    const lengths = await historyLengths(ctx.temporal, sample.map((orderNo) => workflowIds.salesOrder(orderNo, 1)));
+    const lengths = await historyLengths(ctx.temporal, sample.map((orderNo) => documents.salesOrders.workflowId(orderNo, 1)));
     let sweeperFigures: JdEconomyModeResult['sweeper'] = null;
     if (mode === 'sweep') {
       const end = await sweeperState();

@@ -3,7 +3,7 @@ import { type JsonObject } from '../envelope';
 import { requireObject, text, type ResultContext } from '../fields';
 import { CancelResultCode } from '../status';
 
-export interface CancelOutcome {
+export interface JdCancelResult {
   /** `unknown` = a code JD has not documented; the order's status history then tells what happened. */
   result: 'cancelled' | 'refused' | 'unknown';
   /** JD's code verbatim. */
@@ -12,7 +12,7 @@ export interface CancelOutcome {
   message?: string;
 }
 
-export function readCancelOutcome(envelope: JsonObject, field: string, context: ResultContext): CancelOutcome {
+export function readCancelResult(envelope: JsonObject, field: string, context: ResultContext): JdCancelResult {
   const verdict = requireObject(envelope, field, context);
   const code = text(verdict['code']) ?? '';
   const message = text(verdict['msg']);

@@ -3,7 +3,7 @@ import { EclpValidationError } from '../errors';
 import { compact, goodsColumns, type GoodsReference, lineColumn, listField, numeric, objects, requireText, text } from '../fields';
 import { EclpMethod } from '../methods';
 import { describePoStatus, type PoStatusName, type StatusInfo } from '../status';
-import { type CancelOutcome, readCancelOutcome } from './cancel';
+import { type JdCancelResult, readCancelResult } from './cancel';
 import type { ApiContext } from './context';
 
 export type GoodsQuality = 'good' | 'defective' | 'sample';
@@ -65,10 +65,10 @@ function optionalColumn(method: string, field: string, values: ReadonlyArray<num
 }
 
 /** JD's `cancalPoOrder`: cancels an inbound that nothing has been received for yet. */
-export async function cancelPoOrder(context: ApiContext, poOrderNo: string): Promise<CancelOutcome> {
+export async function cancelPoOrder(context: ApiContext, poOrderNo: string): Promise<JdCancelResult> {
   const method = EclpMethod.CANCEL_PO_ORDER;
   const envelope = await context.gateway.call(method, { poOrderNo });
-  return readCancelOutcome(envelope, 'poResult', { method, reportedUrl: context.gateway.reportedUrl });
+  return readCancelResult(envelope, 'poResult', { method, reportedUrl: context.gateway.reportedUrl });
 }
 
 export interface PoLineState {

@@ -4,7 +4,7 @@ import { compact, roundAmount, goodsColumns, type GoodsReference, lineColumn, li
 import { malformed } from '../envelope';
 import { EclpMethod } from '../methods';
 import { describeSoStatus, type SoHistoryEntry, type SoStatusName, type StatusInfo } from '../status';
-import { type CancelOutcome, readCancelOutcome } from './cancel';
+import { type JdCancelResult, readCancelResult } from './cancel';
 import type { ApiContext } from './context';
 
 /**
@@ -97,10 +97,10 @@ export async function addOrder(context: ApiContext, input: AddOrderInput): Promi
 }
 
 /** Cancels at JD; `refused` once the warehouse has gone past picking (eclp-api.md §4.1). */
-export async function cancelOrder(context: ApiContext, eclpSoNo: string): Promise<CancelOutcome> {
+export async function cancelOrder(context: ApiContext, eclpSoNo: string): Promise<JdCancelResult> {
   const method = EclpMethod.CANCEL_ORDER;
   const envelope = await context.gateway.call(method, { eclpSoNo });
-  return readCancelOutcome(envelope, 'cancelorder_result', { method, reportedUrl: context.gateway.reportedUrl });
+  return readCancelResult(envelope, 'cancelorder_result', { method, reportedUrl: context.gateway.reportedUrl });
 }
 
 export interface SalesOrderHistoryEntry extends SoHistoryEntry {

@@ -2,6 +2,7 @@
 // restart the Temporal dev server once and PostgreSQL once. Each disruption is recorded with its times,
 // because the availability invariant judges API answers by whether they fell inside a restart window.
 import type { ChildProcess } from 'node:child_process';
+import { sleep } from '../../test/support/timing';
 import type { ChildHandle, Stack } from '../stack';
 import type { Random } from './random';
 
@@ -108,8 +109,6 @@ export class ChildSupervisor {
     this.stopped = true;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the plan against the stack, in time order, from `loadStartedAt`; resolves when the last one is done. */
 export async function runDisruptions(

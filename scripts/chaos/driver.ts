@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StateSnapshot } from '../../simulator/state';
 import type { TimelinePatch } from '../../simulator/timeline';
-import type { ApiClient } from './api-client';
+import type { ApiClient } from '../../test/support/api-client';
 import type { InvariantResult } from './invariants';
 import type { Random } from './random';
 

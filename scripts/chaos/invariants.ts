@@ -1,6 +1,6 @@
 // The shape of an invariant's verdict, and the one invariant every document type shares: the API stays
 // available — no 5xx outside the restart windows, and inside them only 503 problem+json with Retry-After.
-import type { ApiExchange } from './api-client';
+import type { ApiExchange } from '../../test/support/api-client';
 import type { RestartWindow } from './disruptions';
 
 export interface InvariantResult {

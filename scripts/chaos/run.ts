@@ -2,20 +2,22 @@
 // load and the disruptions at once, quiescence, then the invariants. Used by `npm run chaos` and by the
 // small configuration in test/chaos/chaos.test.ts.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase, type Database } from '../../db';
+import { ApiClient } from '../../test/support/api-client';
+import { freePort } from '../../test/support/ports';
+import { SimControl, type SimStats } from '../../test/support/simulator';
+import { sleep } from '../../test/support/timing';
 import { startStack, type Stack } from '../stack';
-import { ApiClient } from './api-client';
 import { ChildSupervisor, planDisruptions, restartWindows, runDisruptions, type DisruptionRecord, type UnexpectedExit } from './disruptions';
 import type { ChaosDriver, ChaosWorld } from './driver';
 import { checkApiAvailability, type InvariantResult } from './invariants';
 import type { ChaosOptions } from './options';
 import { seededRandom } from './random';
 import { salesOrderChaosDriver } from './sales-order-driver';
-import { SimulatorControl, type CallStats } from './simulator';
+import { injectFaultMix } from './simulator';
 
 export interface ChaosReport {
   seed: number;
@@ -27,7 +29,7 @@ export interface ChaosReport {
   timings: { setupMs: number; loadMs: number; settleMs: number; settled: boolean; totalMs: number };
   disruptions: DisruptionRecord[];
   unexpectedExits: UnexpectedExit[];
-  jdCalls: CallStats;
+  jdCalls: SimStats;
   faultsFired: Record<string, number>;
   /** The drivers' own figures (latencies), for the header. */
   figures: string[];
@@ -43,17 +45,6 @@ export interface ChaosHooks {
 
 /** Variables that would point the stack at external parts, which the run can neither restart nor reset. */
 const EXTERNAL = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'DATABASE_URL', 'ECLP_GATEWAY_URL', 'API_TOKENS', 'ERP_WEBHOOK_URL'];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function chaosEnv(): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -89,7 +80,6 @@ function abortable(signal: AbortSignal | undefined): Promise<never> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promise<ChaosReport> {
@@ -121,7 +111,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       stack = await starting;
       for (const child of [...stack.workers, stack.api]) supervisor.watch(child);
       const api = new ApiClient({ baseUrl: stack.apiUrl, tokens: stack.tokens });
-      const sim = new SimulatorControl(stack.simulatorUrl!);
+      const sim = new SimControl(stack.simulatorUrl!);
       for (const driver of drivers) await driver.prepare(api);
       const setupMs = Date.now() - startedAt;
       log(`stack up and master data synced to JD in ${seconds(setupMs)}`);
@@ -130,7 +120,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       for (const driver of drivers) driver.plan(random, options.orders, options.loadMs);
       const disruptionPlan = planDisruptions(random, options);
       await sim.resetStats();
-      await sim.injectFaults({ rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs });
+      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs });
       // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.
       api.exchanges.length = 0;
 

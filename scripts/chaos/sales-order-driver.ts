@@ -1,5 +1,6 @@
 // Sales orders in the chaos run: the plan, the runner and the invariants behind the ChaosDriver interface.
-import type { ApiClient } from './api-client';
+import type { ApiClient } from '../../test/support/api-client';
+import { sleep } from '../../test/support/timing';
 import type { ChaosDriver, ChaosWorld } from './driver';
 import { formatLatency, summarize, verdictLatencies } from './latency';
 import type { Random } from './random';
@@ -11,8 +12,6 @@ import { isSettled, progress, readPushLatencies, readWorld } from './sales-order
 
 /** JD's warehouse moves for the run: pick 3 s after acceptance, pack 5 s, ship 7 s. */
 export const SALES_ORDER_CHAOS_TIMELINE = { salesOrder: { pickAfterMs: 3_000, packAfterMs: 5_000, shipAfterMs: 7_000, deliverAfterMs: null } };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function salesOrderChaosDriver(): ChaosDriver {
   let plans: SalesOrderPlan[] = [];

@@ -3,6 +3,7 @@
 // the checks themselves are tested on doctored snapshots (test/chaos/chaos.test.ts).
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { examples, invariant, type InvariantResult } from './invariants';
+import { workflowIds } from '../../messages/ids';
 
 export interface OrderRow {
   orderNo: string;
@@ -92,7 +93,7 @@ export interface SalesOrderJournal {
 export const JD_CANCELLED = '10028';
 
 const isvUuid = (orderNo: string, revision: number) => `${orderNo}-${revision}`;
-const workflowIdOf = (orderNo: string, revision: number) => `SO:${orderNo}:${revision}`;
+const workflowIdOf = workflowIds.salesOrder;
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();

@@ -1,6 +1,7 @@
 // The master data every chaos order refers to: two JD warehouses, one carrier, a category and a few SKUs,
 // created through the API and synced to JD before the storm.
-import type { ApiClient } from './api-client';
+import type { ApiClient } from '../../test/support/api-client';
+import { sleep } from '../../test/support/timing';
 
 export const CHAOS_WAREHOUSES = [
   { code: 'BJ', name: '北京仓', jdWarehouseNo: '110000001' },
@@ -10,8 +11,6 @@ const CARRIER = { code: 'JD', name: '京东快递', jdShipperNo: 'CYS0000010' };
 const CATEGORY = { code: 'OTHER', name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' };
 export const CHAOS_SKUS = ['TEA-01', 'TEA-02', 'CUP-01', 'CUP-02', 'POT-01', 'BOX-01'];
 export const CHAOS_CARRIER = CARRIER.code;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Master data through the API, then the goods synced to JD (an order can only be pushed with JD goods numbers). */
 export async function prepareMasterData(api: ApiClient, timeoutMs = 120_000): Promise<void> {

@@ -3,12 +3,11 @@
 // with what Postgres recorded.
 import { randomUUID } from 'node:crypto';
 import type { SalesOrderStatus } from '../../domain/statuses';
-import type { ApiAnswer, ApiClient } from './api-client';
+import type { ApiAnswer, ApiClient } from '../../test/support/api-client';
+import { sleep } from '../../test/support/timing';
 import type { CancelSent, SalesOrderJournal } from './sales-order-invariants';
 import { CHAOS_CARRIER } from './sales-order-master-data';
 import type { SalesOrderPlan } from './sales-order-plan';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ROUTES = {
   orders: '/v1/sales-orders',

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StateSnapshot } from '../../simulator/state';
-import type { SalesOrderWorld } from './sales-order-invariants';
+import type { PushLogRow, SalesOrderWorld } from './sales-order-invariants';
 
 /** Orders still moving: the run has not quiesced while any of these is non-zero. */
 export interface Progress {
@@ -34,7 +34,7 @@ export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): 
     db('operation_log')
       .where({ doc_type: 'sales_order' })
       .whereIn('action', ['pushed', 'preflight_failed', 'push_rejected'])
-      .select('doc_key', 'action', db.raw("(detail->>'pushRevision')::int as revision")),
+      .select<Array<{ doc_key: string; action: PushLogRow['action']; revision: number }>>('doc_key', 'action', db.raw("(detail->>'pushRevision')::int as revision")),
     db('goods').select('sku', 'jd_goods_no'),
     db('warehouses').select('code', 'jd_warehouse_no'),
   ]);
@@ -67,8 +67,8 @@ export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): 
     })),
     jdOutbound: jd.stockMovements.filter((m) => m.reason === 'SHIPMENT').map((m) => ({ warehouseNo: m.warehouseNo, goodsNo: m.goodsNo, quantity: m.quantity })),
     workflows,
-    jdGoodsNo: new Map(goods.filter((g) => g.jd_goods_no).map((g) => [g.sku, g.jd_goods_no])),
-    jdWarehouseNo: new Map(warehouses.filter((w) => w.jd_warehouse_no).map((w) => [w.code, w.jd_warehouse_no])),
+    jdGoodsNo: new Map(goods.flatMap((g) => (g.jd_goods_no ? [[g.sku, g.jd_goods_no] satisfies [string, string]] : []))),
+    jdWarehouseNo: new Map(warehouses.flatMap((w) => (w.jd_warehouse_no ? [[w.code, w.jd_warehouse_no] satisfies [string, string]] : []))),
   };
 }
 

@@ -1,6 +1,6 @@
-// The chaos run's use of the JD simulator's control API (/_sim/): the fault mix injected into JD calls
-// during the storm, the call counters, and the state JD "knows" for the invariants.
-import type { StateSnapshot } from '../../simulator/state';
+// The fault mix the chaos run injects into JD calls during the storm, through the simulator's control
+// API (/_sim/faults; the client is test/support/simulator.ts).
+import type { SimControl } from '../../test/support/simulator';
 
 export const FAULT_MIX_KINDS = ['latency', 'timeoutAfterCommit', 'http5xx', 'busy', 'quota'] as const;
 export type FaultMixKind = (typeof FAULT_MIX_KINDS)[number];
@@ -33,46 +33,6 @@ export function faultSpecs(mix: FaultMix): Array<{ kind: string; rate: number; l
     .filter((spec) => spec.rate > 0);
 }
 
-export interface CallStats {
-  total: number;
-  byMethod: Record<string, number>;
-}
-
-export class SimulatorControl {
-  constructor(private readonly url: string) {}
-
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.url}/_sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`simulator ${method} /_sim${path}: HTTP ${response.status} ${await response.text()}`);
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  async injectFaults(mix: FaultMix): Promise<void> {
-    for (const spec of faultSpecs(mix)) await this.request('POST', '/faults', spec);
-  }
-
-  async faults(): Promise<Array<{ id: string; kind: string; fired: number }>> {
-    return this.request('GET', '/faults');
-  }
-
-  async clearFaults(): Promise<void> {
-    await this.request('DELETE', '/faults');
-  }
-
-  async stats(): Promise<CallStats> {
-    return this.request('GET', '/stats');
-  }
-
-  async resetStats(): Promise<void> {
-    await this.request('POST', '/stats/reset');
-  }
-
-  async state(): Promise<StateSnapshot> {
-    return this.request('GET', '/state');
-  }
+export async function injectFaultMix(sim: SimControl, mix: FaultMix): Promise<void> {
+  for (const spec of faultSpecs(mix)) await sim.injectFault(spec);
 }

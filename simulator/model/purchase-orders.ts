@@ -78,13 +78,13 @@ export function receive(po: PurchaseOrder, lines: ReceivedQuantity[] | undefined
   return added;
 }
 
-export type PoCancelOutcome = { code: 1; msg: string } | { code: 2; msg: string };
+export type PoCancelResult = { code: 1; msg: string } | { code: 2; msg: string };
 
 /**
  * cancalPoOrder: possible while nothing has been received. Cancelling a cancelled PO again answers
  * success so that a retried cancel after a lost answer is harmless [I].
  */
-export function cancel(po: PurchaseOrder, at: string): PoCancelOutcome {
+export function cancel(po: PurchaseOrder, at: string): PoCancelResult {
   if (po.status === PoStatus.CANCELLED) return { code: 1, msg: '取消成功' };
   if (po.status === PoStatus.COMPLETED) return { code: 2, msg: '采购单已完成入库，不允许取消' };
   if (received(po) > 0) return { code: 2, msg: '采购单已开始收货，不允许取消' };

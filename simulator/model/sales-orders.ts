@@ -130,13 +130,13 @@ export function deliver(order: SalesOrder, at: string): void {
   append(order, SoStatus.DELIVERED, at, 'carrier');
 }
 
-export type CancelOutcome = { code: 1; msg: string } | { code: 2; msg: string };
+export type JdCancelResult = { code: 1; msg: string } | { code: 2; msg: string };
 
 /**
  * The merchant's cancelOrder: accepted while the order has not been picked, refused afterwards with the
  * history unchanged. A cancelled order may be cancelled again harmlessly (10028 is in the cancellable set).
  */
-export function cancelByMerchant(order: SalesOrder, at: string): CancelOutcome {
+export function cancelByMerchant(order: SalesOrder, at: string): JdCancelResult {
   const status = currentStatus(order);
   if (!CANCELLABLE_STATUSES.has(status)) {
     return { code: 2, msg: `订单当前状态为${SO_STATUS_NAMES[status] ?? status}，已进入拣货/发货环节，不允许取消` };

@@ -6,9 +6,7 @@ import { createApp } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { masterDataRoutes } from '../../api/master-data';
 import { createTestDatabase } from '../harness';
-
-const TOKENS = { erp: 'erp-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
-const auth = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+import { auth, TOKEN_SPEC } from '../support';
 
 let db: Knex;
 let app: ReturnType<typeof createApp>;
@@ -16,7 +14,7 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = createApp({
-    tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
+    tokens: parseApiTokens(TOKEN_SPEC),
     logger: pino({ level: 'silent' }),
     routes: masterDataRoutes(db),
   });

@@ -13,9 +13,7 @@ import { authenticate, parseApiTokens, requireRole, ROLES, type Role } from '../
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problems, sendProblem } from '../../api/problem';
 import { isMutating, mountRoutes, route, type RouteSpec } from '../../api/route';
 import { apiRoutes } from '../../api/routes';
-
-const TOKENS: Record<Role, string> = { erp: 'erp-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
-const TOKEN_SPEC = ROLES.map((role) => `${role}:${TOKENS[role]}`).join(',');
+import { TOKEN_SPEC, TOKENS } from '../support';
 
 /** The only endpoints anyone may call without a token. Adding to this list is a security decision. */
 const PUBLIC_READS = new Set(['GET /healthz', 'GET /readyz', 'GET /docs']);

@@ -6,7 +6,6 @@
 //     and changes nothing — found by sweeping every mutating route the app serves;
 //   - after the server is back on the same port, the same request succeeds.
 // Without a bound, a call against the stopped server takes about 20 s to fail (the SDK's gRPC retries).
-import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
@@ -20,13 +19,12 @@ import { apiRoutes } from '../../api/routes';
 import { TEMPORAL_CALL_TIMEOUT_MS, TEMPORAL_RETRY_AFTER_SECONDS } from '../../api/temporal-errors';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/temporal-dev-server';
-import { workflowIds } from '../../workflows/ids';
-import { taskQueues } from '../../workflows/task-queues';
+import { workflowIds } from '../../messages/ids';
+import { taskQueues } from '../../messages/task-queues';
 import { NO_BODY, validRequests } from '../fuzz/generators';
 import { createTestDatabase, harnessSettings, uniqueTaskQueue } from '../harness';
+import { auth, freePort, sleep, tableFingerprinter, TOKEN_SPEC, type TableFingerprint } from '../support';
 
-const TOKENS = { erp: 'erp-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
-const auth = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
 /** "Within a few seconds": the call timeout plus room for a busy CI machine. */
 const ANSWER_WITHIN_MS = TEMPORAL_CALL_TIMEOUT_MS + 2_500;
 
@@ -57,28 +55,12 @@ let server: TemporalDevServer | undefined;
 let connection: Connection;
 let db: Knex;
 let app: ReturnType<typeof createApp>;
-let fingerprintSql: string;
+/** Row count and an order-independent checksum of every table. */
+let fingerprint: () => Promise<TableFingerprint>;
 
 const label = (spec: Pick<RouteSpec, 'method' | 'path'>) => `${spec.method.toUpperCase()} ${spec.path}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
-}
-
 const startServer = () => startTemporalDevServer({ cliPath, port, uiPort: false, logLevel: 'error' });
-
-/** Row count and an order-independent checksum of every table. */
-async function fingerprint(): Promise<Record<string, string>> {
-  const { rows } = await db.raw<{ rows: Array<{ t: string; n: number; sum: string }> }>(fingerprintSql);
-  return Object.fromEntries(rows.map((r) => [r.t, `${r.n}:${r.sum}`]));
-}
 
 async function timed(req: request.Test): Promise<{ res: request.Response; ms: number }> {
   const started = Date.now();
@@ -103,7 +85,7 @@ beforeAll(async () => {
   // Lazy, as in api/main.ts: the API must start, and serve reads, whether or not Temporal answers.
   connection = Connection.lazy({ address: server.address });
   app = createApp({
-    tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
+    tokens: parseApiTokens(TOKEN_SPEC),
     logger: pino({ level: 'silent' }),
     routes: apiRoutes({ db, temporal: new Client({ connection, namespace: server.namespace }), namespace: server.namespace, taskQueues: taskQueues(uniqueTaskQueue('tu')) }),
   });
@@ -137,16 +119,7 @@ beforeAll(async () => {
   // Proves the route works while Temporal is up, so the 503 below is the outage and nothing else.
   await request(app).post('/v1/goods/TU-SKU-1/sync').set(auth('erp')).expect(202);
 
-  const { rows } = await db.raw<{ rows: Array<{ s: string; t: string }> }>(
-    `select table_schema as s, table_name as t from information_schema.tables
-      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
-  );
-  fingerprintSql = rows
-    .map(({ s, t }) => {
-      const name = `"${s.replace(/"/g, '""')}"."${t.replace(/"/g, '""')}"`;
-      return `select '${name.replace(/'/g, "''")}' as t, count(*)::int as n, md5(coalesce(string_agg(md5(x::text), '' order by md5(x::text)), '')) as sum from ${name} x`;
-    })
-    .join(' union all ');
+  fingerprint = await tableFingerprinter(db);
 
   await server.stop();
   server = undefined;
@@ -239,7 +212,7 @@ describe('once the Temporal server is back on the same port', () => {
     const deadline = Date.now() + 30_000;
     let res = await request(app).post('/v1/goods/TU-SKU-DOWN/sync').set(auth('erp'));
     while (res.status === 503 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       res = await request(app).post('/v1/goods/TU-SKU-DOWN/sync').set(auth('erp'));
     }
     expect(res.status).toBe(202);

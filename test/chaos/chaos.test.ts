@@ -9,7 +9,6 @@ import request from 'supertest';
 import { createApp, isDatabaseUnavailable } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { route } from '../../api/route';
-import type { ApiExchange } from '../../scripts/chaos/api-client';
 import { checkApiAvailability } from '../../scripts/chaos/invariants';
 import { summarize, verdictLatencies } from '../../scripts/chaos/latency';
 import { parseChaosArgs } from '../../scripts/chaos/options';
@@ -27,6 +26,7 @@ import {
   type SalesOrderWorld,
 } from '../../scripts/chaos/sales-order-invariants';
 import { planSalesOrders } from '../../scripts/chaos/sales-order-plan';
+import { freePort, type ApiExchange } from '../support';
 
 // ---------------------------------------------------------------- the invariant checks
 
@@ -277,12 +277,7 @@ describe('API answers an unreachable database or Temporal with 503 problem+json 
   });
 
   it('a refused connection (server down) is a 503 that does not leak the connection string', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probeServer = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probeServer.address() as net.AddressInfo;
-        probeServer.close(() => resolve(free));
-      });
-    });
+    const port = await freePort();
     const down = knexFactory({ client: 'pg', connection: `postgres://app:s3cret-password@127.0.0.1:${port}/eclp`, pool: { min: 0, max: 2 }, log: quiet });
     try {
       const res = await probe(() => down.raw('select 1'));

@@ -15,6 +15,7 @@ import {
   type FetchLike,
 } from '../../eclp';
 import { sign } from '../../eclp/protocol';
+import { caughtEclpError as caught } from '../support';
 
 const SECRET = 'unit-S3CRET-9f8e7d';
 const TOKEN = 'unit-T0KEN-1a2b3c';
@@ -66,16 +67,6 @@ const failure = (code: string, zh_desc: string, en_desc = 'error') => json({ err
 
 function clientWith(fetch: FetchLike, extra: Partial<Parameters<typeof createEclpClient>[1]> = {}, overrides: Partial<EclpConfig> = {}) {
   return createEclpClient({ ...config, ...overrides }, { fetch, now: () => FIXED_NOW, ...extra });
-}
-
-async function caught(promise: Promise<unknown>): Promise<EclpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof EclpError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Everything of an error that may reach a log or a Temporal history. */

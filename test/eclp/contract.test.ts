@@ -8,7 +8,6 @@ import {
   EclpBackendBusyError,
   EclpBusinessError,
   EclpConfigurationError,
-  EclpError,
   EclpMethod,
   EclpQuotaError,
   EclpTransportError,
@@ -19,6 +18,7 @@ import {
   type EclpClientOptions,
 } from '../../eclp';
 import { startSimulator } from '../../simulator/server';
+import { caughtEclpError as caught, simControl, sleep, type ControlAnswer } from '../support';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -40,14 +40,7 @@ const clientWith = (overrides: Partial<EclpConfig> = {}, options: EclpClientOpti
 /** Unique merchant numbers per test, so idempotency never hides a missing reset. */
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(sequence += 1)}`;
 
-async function control(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const control = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
 
 async function expectControl(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const answer = await control(method, path, body);
@@ -60,16 +53,6 @@ const MANUAL_TIMELINE = {
   purchaseOrder: { receiveAfterMs: null },
   returnOrder: { receiveAfterMs: null },
 };
-
-async function caught(promise: Promise<unknown>): Promise<EclpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof EclpError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function stats(): Promise<{ total: number; byMethod: Record<string, number> }> {
   return (await expectControl('GET', '/_sim/stats')) as { total: number; byMethod: Record<string, number> };
@@ -263,7 +246,7 @@ describe('sales orders', () => {
     const deadline = Date.now() + 10_000;
     let progress = salesOrderProgress(await client.queryOrder(eclpSoNo));
     while (!progress.shipped && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       progress = salesOrderProgress(await client.queryOrder(eclpSoNo));
     }
     expect(progress).toMatchObject({ shipped: true, delivered: false });
@@ -478,7 +461,7 @@ describe('faults', () => {
     const error = await caught(clientWith({ timeoutMs: 200 }).addOrder(input));
     expect(error).toMatchObject({ name: 'EclpTransportError', failure: 'timeout', mayHaveCommitted: true });
     const deadline = Date.now() + 5_000;
-    while ((await ordersByIsvUuid(input.isvUuid)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await ordersByIsvUuid(input.isvUuid)).length === 0 && Date.now() < deadline) await sleep(100);
     expect(await ordersByIsvUuid(input.isvUuid)).toHaveLength(1);
   });
 

@@ -23,7 +23,8 @@ import { createApp } from '../../api/app';
 import { PROBLEM_CONTENT_TYPE } from '../../api/problem';
 import { isMutating, type RouteSpec } from '../../api/route';
 import { apiRoutes } from '../../api/routes';
-import { auth, startTestStack, type TestStack } from '../helpers/stack';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { auth, tableFingerprinter, type TableFingerprint } from '../support';
 import {
   NO_BODY,
   concretePath,
@@ -74,14 +75,9 @@ const KNOWN_VALUES = { code: [KNOWN.code], sku: [KNOWN.sku], orderNo: [KNOWN.ord
 let stack: TestStack;
 let server: Server;
 let baseUrl: string;
-let baseline: Map<string, string>;
-let fingerprintSql: string;
-
+let baseline: TableFingerprint;
 /** Row count and an order-independent checksum of every table, in one round trip. */
-async function fingerprint(): Promise<Map<string, string>> {
-  const { rows } = await stack.db.raw<{ rows: Array<{ t: string; n: number; sum: string }> }>(fingerprintSql);
-  return new Map(rows.map((r) => [r.t, `${r.n}:${r.sum}`]));
-}
+let fingerprint: () => Promise<TableFingerprint>;
 
 async function tablesChanged(): Promise<string[]> {
   const now = await fingerprint();
@@ -115,18 +111,9 @@ beforeAll(async () => {
     await request(baseUrl).post('/v1/sales-orders').set(auth('erp')).send(order).expect(201);
   }
 
-  const { rows } = await stack.db.raw<{ rows: Array<{ s: string; t: string }> }>(
-    `select table_schema as s, table_name as t from information_schema.tables
-      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
-  );
-  expect(rows.length).toBeGreaterThan(5);
-  fingerprintSql = rows
-    .map(({ s, t }) => {
-      const name = `"${s.replace(/"/g, '""')}"."${t.replace(/"/g, '""')}"`;
-      return `select '${name.replace(/'/g, "''")}' as t, count(*)::int as n, md5(coalesce(string_agg(md5(x::text), '' order by md5(x::text)), '')) as sum from ${name} x`;
-    })
-    .join(' union all ');
+  fingerprint = await tableFingerprinter(stack.db);
   baseline = await fingerprint();
+  expect(baseline.size).toBeGreaterThan(5);
 }, 120_000);
 
 afterAll(async () => {

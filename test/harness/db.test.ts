@@ -6,7 +6,7 @@ import path from 'node:path';
 import { EMBEDDED_DATABASE, openDatabase, redactUrl, withClient } from '../../db';
 import { MIGRATIONS } from '../../migrations';
 import { createTestDatabase, harnessSettings } from '.';
-import { freePort } from './postgres';
+import { freePort } from '../support';
 
 it('uses DATABASE_URL as given, migrating when asked, and never logs the password', async () => {
   const scratch = await createTestDatabase();

@@ -6,8 +6,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { withClient } from '../../db';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded';
-import { freePort } from './postgres';
+import { isAlive, startEmbeddedPostgres, type EmbeddedPostgres } from '../../db/embedded';
+import { freePort } from '../support';
 
 let tempDir: string;
 let dataDir: string;
@@ -44,15 +44,6 @@ function serverUser(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 it('keeps its data across a stop and a second start, which does not re-initialise', async () => {

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { dynamicConfigFlags } from '../../scripts/temporal-dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 import { HARNESS_ENV } from './env';
 import { startTestPostgres } from './postgres';
 import { keepHarness } from './state';

@@ -5,7 +5,8 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { withClient } from '../../db';
-import { ALL_SEARCH_ATTRIBUTES, DocStatus, DocType, ErpDocNo } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, DocStatus, DocType, ErpDocNo } from '../../messages/search-attributes';
+import { sleep } from '../support';
 import { createTestDatabase, harnessSettings, testNativeConnection, testTemporalClient, uniqueTaskQueue } from '.';
 import type { HarnessActivities } from './fixtures/workflows';
 
@@ -26,8 +27,8 @@ describe('per-file PostgreSQL databases', () => {
     const rows = await db('operation_log').where({ doc_type: 'SO', doc_key: 'SO-1001' }).orderBy('created_at');
     expect(rows).toEqual([inserted]);
     expect(rows[0]).toMatchObject({ action: 'approve', actor_role: 'erp', detail: { pushRevision: 1, 备注: '审核' } });
-    expect(rows[0].created_at).toBeInstanceOf(Date);
-    expect(rows[0].created_at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 5_000);
+    expect(rows[0]!.created_at).toBeInstanceOf(Date);
+    expect(rows[0]!.created_at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 5_000);
   });
 
   it('has the per-document index the operation log is read through', async () => {
@@ -123,7 +124,7 @@ describe('the shared Temporal dev server', () => {
     for (let attempt = 0; attempt < 50 && found.length === 0; attempt++) {
       found = [];
       for await (const execution of client.workflow.list({ query })) found.push(execution.workflowId);
-      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (found.length === 0) await sleep(200);
     }
     expect(found).toEqual([workflowId]);
     const described = await client.workflow.getHandle(workflowId).describe();

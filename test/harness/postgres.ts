@@ -1,11 +1,11 @@
 // The run's PostgreSQL server: DATABASE_URL's server when set, else a throw-away embedded cluster in a
 // temporary directory on a free port, so tests never touch a developer's .data/.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { dropDatabase, withClient } from '../../db';
 import { startEmbeddedPostgres } from '../../db/embedded';
+import { freePort } from '../support/ports';
 
 /** Per-file databases are `eclp_test_<unix seconds>_<random>`; the timestamp lets later runs clean up after crashed ones. */
 export const TEST_DATABASE_PREFIX = 'eclp_test_';
@@ -61,16 +61,4 @@ async function dropAbandonedTestDatabases(adminUrl: string): Promise<void> {
     const createdAt = Number(datname.slice(TEST_DATABASE_PREFIX.length).split('_')[0]);
     if (Number.isFinite(createdAt) && createdAt < cutoff) await dropDatabase(adminUrl, datname);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

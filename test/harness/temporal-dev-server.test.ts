@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/temporal-dev-server';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 import { harnessSettings } from '.';
-import { freePort } from './postgres';
+import { freePort } from '../support';
 
 let dir: string;
 const started: TemporalDevServer[] = [];

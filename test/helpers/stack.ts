@@ -7,18 +7,16 @@ import pino from 'pino';
 import { createApp } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { apiRoutes } from '../../api/routes';
-import type { WebhookConfig } from '../../activities/webhook';
 import { createEclpClient, type EclpClient } from '../../eclp';
 import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
 import { startSimulator } from '../../simulator/server';
 import type { TimelinePatch } from '../../simulator/timeline';
 import { createWorkers, type Workers } from '../../worker';
-import { SWEEPER_WORKFLOW_TYPE } from '../../workflows/sales-order-messages';
-import { taskQueues } from '../../workflows/task-queues';
+import { createDocumentClient, type DocumentClient } from '../../client';
+import type { WebhookConfig } from '../../config/webhook';
+import { taskQueues } from '../../messages/task-queues';
 import { createTestDatabase, testNativeConnection, testTemporalClient, uniqueTaskQueue } from '../harness';
-
-export const TOKENS = { erp: 'erp-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
-export const auth = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+import { TOKEN_SPEC } from '../support';
 
 // Worker lifecycle lines at INFO drown the test output; warnings and errors still show.
 try {
@@ -47,6 +45,8 @@ export interface TestStack {
   sim: Awaited<ReturnType<typeof startSimulator>>;
   eclp: EclpClient;
   client: Client;
+  /** The client layer on the stack's queues: workflow IDs, handles, starts (client/). */
+  documents: DocumentClient;
   connection: NativeConnection;
   queues: { erp: string; eclp: string };
   app: ReturnType<typeof createApp>;
@@ -107,18 +107,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const apiEnv = { ...TEST_API_ENV, ...(options.tracking && { SO_TRACKING: options.tracking }), ...options.env };
   const apiWith = (env: Record<string, string>) =>
     createApp({
-      tokens: parseApiTokens(`erp:${TOKENS.erp},operator:${TOKENS.operator},admin:${TOKENS.admin}`),
+      tokens: parseApiTokens(TOKEN_SPEC),
       logger: pino({ level: 'silent' }),
       // The same route list the API process serves (api/routes.ts), configured for tests.
       routes: apiRoutes({ db, temporal: client, namespace, taskQueues: queues, env: { ...apiEnv, ...env } }),
     });
   const app = apiWith({});
+  const documents = createDocumentClient(client, queues);
 
   /** Sweepers run until stopped; on the shared dev server they would outlive the file otherwise. */
   const stopSweepers = async () => {
-    const query = `WorkflowType = '${SWEEPER_WORKFLOW_TYPE}' AND TaskQueue = '${queues.erp}' AND ExecutionStatus = 'Running'`;
     try {
-      for await (const run of client.workflow.list({ query })) await client.workflow.getHandle(run.workflowId).terminate('test stack closed');
+      await documents.sweepers.stopAll('test stack closed');
     } catch (err) {
       // A test may have taken Temporal away; the rest of the cleanup must still run.
       console.warn(`could not stop the sweepers of ${queues.erp}: ${(err as Error).message}`);
@@ -127,6 +127,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const stack: TestStack = {
     db,
+    documents,
     sim,
     eclp,
     client,

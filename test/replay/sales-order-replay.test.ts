@@ -1,14 +1,16 @@
 // Replays committed histories of real sales-order runs against today's workflow code, so a change that
 // would break orders already in flight (non-determinism) fails CI instead of a production worker.
-// Refresh the happy-path history after an intended, patched change:
-//   UPDATE_REPLAY_HISTORIES=1 npx jest test/sales-order-saga.test.ts -t 'happy path'
+// Histories named `-v0-` were recorded before DOCUMENT_ACTIVITY_NAMES_PATCH and must never be refreshed;
+// add a history of the new branch after an intended, patched change:
+//   UPDATE_REPLAY_HISTORIES=1 npx jest test/sales-order-saga.test.ts -t '<test>'
+// (then restore any fixture the run rewrote that recorded an older code path, e.g. the happy path).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { REPLAY_HISTORIES_DIR, scheduledActivityTypes, SHIPPED_SALES_ORDER_ACTIVITIES } from '../support';
 
-const HISTORIES = path.join(__dirname, 'histories');
-const files = readdirSync(HISTORIES).filter((f) => f.startsWith('sales-order-') && f.endsWith('.json'));
+const files = readdirSync(REPLAY_HISTORIES_DIR).filter((f) => f.startsWith('sales-order-') && f.endsWith('.json'));
 
 let bundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
@@ -19,7 +21,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')));
+const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(REPLAY_HISTORIES_DIR, file), 'utf8')));
 
 it('has the committed happy-path history (a missing fixture is a failure, not a skip)', () => {
   expect(files).toContain('sales-order-happy-path.json');
@@ -29,18 +31,24 @@ it.each(files)('%s replays without a determinism violation', async (file) => {
   await Worker.runReplayHistory({ workflowBundle: bundle }, load(file));
 });
 
+// DOCUMENT_ACTIVITY_NAMES_PATCH: runs from before it (v0) decide with `recordCancelDecision`; runs since
+// record the patch marker and call `recordSalesOrderCancelDecision`. Both branches have a history here.
+it.each([
+  ['sales-order-v0-send-back-during-push.json', 'sales-order-send-back-during-push.json'],
+  ['sales-order-v0-preflight-failed-then-refund.json', 'sales-order-preflight-failed-then-refund.json'],
+  ['sales-order-v0-cancel-refused-then-shipped.json', 'sales-order-cancel-refused-then-shipped.json'],
+])('both sides of the activity-name patch are committed: %s and %s', (before, since) => {
+  const markers = (file: string) => (load(file).events ?? []).flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+  expect(scheduledActivityTypes(load(before))).toContain('recordCancelDecision');
+  expect(markers(before)).toEqual([]);
+  expect(scheduledActivityTypes(load(since))).toContain('recordSalesOrderCancelDecision');
+  expect(scheduledActivityTypes(load(since))).not.toContain('recordCancelDecision');
+  expect(markers(since)).toEqual(['core_patch']);
+});
+
 it('the happy-path history covers the whole saga, and JD ships in it', () => {
   const history = load('sales-order-happy-path.json');
-  const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
-  expect(scheduled).toEqual([
-    'claimSalesOrderPush',
-    'preflightSalesOrder',
-    'ensureSalesOrderAtJd',
-    'recordSalesOrderPushed',
-    'awaitSalesOrderOutcome',
-    'recordSalesOrderShipped',
-    'deliverWebhook',
-  ]);
+  expect(scheduledActivityTypes(history)).toEqual(SHIPPED_SALES_ORDER_ACTIVITIES);
   expect(history.events?.at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
 });
 

@@ -2,11 +2,12 @@
 // createSimulatorApp(), and the sign-curl helper that prints signed calls.
 import request from 'supertest';
 import { DEV_CREDENTIALS } from '../../eclp/config';
-import { callJd, signedParams } from '../../simulator/jd-call';
+import { signedParams } from '../../simulator/jd-call';
 import { DEFAULT_CATALOGUE } from '../../simulator/model/catalogue';
 import { createSimulatorApp, startSimulator, type RunningSimulator } from '../../simulator/server';
 import { signedCurl } from '../../simulator/sign-curl';
 import { DEMO_TIMELINE, type Timeline } from '../../simulator/timeline';
+import { jdResult, simControl, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 
@@ -14,22 +15,8 @@ let sim: RunningSimulator;
 /** The startup timeline of this simulator: demo values with a manual sales-order pick. */
 const STARTUP: Timeline = { ...DEMO_TIMELINE, salesOrder: { ...DEMO_TIMELINE.salesOrder, pickAfterMs: null } };
 
-async function control(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    ...((body !== undefined || raw !== undefined) && { headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
-
-async function jd(method: string, business: Row): Promise<Row> {
-  const answer = await callJd(sim.gatewayUrl, method, business);
-  const key = `${method.split('.').join('_')}_responce`;
-  const result = (answer.body as Row)[key] as Row | undefined;
-  if (!result) throw new Error(`${method} failed: ${answer.text}`);
-  return result;
-}
+const control = (method: string, path: string, body?: unknown, raw?: string): Promise<ControlAnswer> => simControl(sim.url, method, path, body, raw);
+const jd = (method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
 
 async function seedDocuments(): Promise<{ goodsNo: string; eclpSoNo: string; poOrderNo: string; isvUUID: string }> {
   const { goodsNo } = await jd('jingdong.eclp.goods.transportGoodsInfo', {

@@ -4,6 +4,7 @@ import { envelopeKey } from '../../eclp/protocol';
 import { callJd } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE } from '../../simulator/timeline';
+import { simControl, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 interface JdError { code: string; zh_desc: string; en_desc: string }
@@ -57,14 +58,7 @@ async function jdError(method: string, business: Row): Promise<JdError> {
   return body.error_response as JdError;
 }
 
-async function control(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
 
 async function move(path: string, body: unknown = {}): Promise<Row> {
   const answer = await control('POST', path, body);

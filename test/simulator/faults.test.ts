@@ -5,6 +5,7 @@ import { DEFAULT_BUSINESS_ERROR } from '../../simulator/faults';
 import { callJd, type JdCallOptions } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE } from '../../simulator/timeline';
+import { simControl, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
@@ -16,14 +17,7 @@ let sequence = 0;
 /** Fed to the simulator's rate-based faults; tests push the draws they want. */
 const draws: number[] = [];
 
-async function control(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
 
 async function inject(fault: Row): Promise<Row> {
   const answer = await control('POST', '/_sim/faults', fault);

@@ -1,9 +1,9 @@
 // Documents moving over time: the sales-order status flow by timeline and by hand, the cancel rule,
 // automatic PO and return receipts, re-timing on a timeline change, and timers stopped by reset/close.
-import { envelopeKey } from '../../eclp/protocol';
 import { callJd } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE, type TimelinePatch } from '../../simulator/timeline';
+import { eventually, jdResult, simControl, sleep, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 
@@ -11,36 +11,11 @@ let sim: RunningSimulator;
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
 
-async function jd(method: string, business: Row): Promise<Row> {
-  const answer = await callJd(sim.gatewayUrl, method, business);
-  const result = (answer.body as Row)[envelopeKey(method)] as Row | undefined;
-  if (!result) throw new Error(`${method} failed: ${answer.text}`);
-  return result;
-}
-
-async function control(method: string, path: string, body?: unknown): Promise<{ status: number; body: Row }> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Row) };
-}
+const jd = (method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
+const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
 
 async function setTimeline(patch: TimelinePatch): Promise<void> {
   expect((await control('PUT', '/_sim/timeline', patch)).status).toBe(200);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await sleep(20);
-    value = await read();
-  }
-  return value;
 }
 
 let goodsNo: string;

@@ -5,12 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { envelopeKey } from '../../eclp/protocol';
 import { NumberFormat } from '../../simulator/ids';
 import { callJd } from '../../simulator/jd-call';
 import { SAVED_STATE_VERSION } from '../../simulator/saved-state';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/server';
 import { MANUAL_TIMELINE, type TimelinePatch } from '../../simulator/timeline';
+import { eventually, jdResult, simControl, sleep, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 
@@ -43,12 +43,7 @@ async function stop(sim: RunningSimulator): Promise<void> {
   running.delete(sim);
 }
 
-async function jd(sim: RunningSimulator, method: string, business: Row): Promise<Row> {
-  const answer = await callJd(sim.gatewayUrl, method, business);
-  const result = (answer.body as Row)[envelopeKey(method)] as Row | undefined;
-  if (!result) throw new Error(`${method} failed: ${answer.text}`);
-  return result;
-}
+const jd = (sim: RunningSimulator, method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
 
 async function jdError(sim: RunningSimulator, method: string, business: Row): Promise<Row> {
   const answer = await callJd(sim.gatewayUrl, method, business);
@@ -57,27 +52,7 @@ async function jdError(sim: RunningSimulator, method: string, business: Row): Pr
   return error;
 }
 
-async function control(sim: RunningSimulator, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${sim.url}${route}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 5_000, pollMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await sleep(pollMs);
-    value = await read();
-  }
-  return value;
-}
+const control = (sim: RunningSimulator, method: string, route: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, route, body);
 
 const createGoods = async (sim: RunningSimulator, isvGoodsNo: string, barcode: string, serial = '1') =>
   (await jd(sim, 'jingdong.eclp.goods.transportGoodsInfo', {
@@ -141,7 +116,7 @@ describe('across a restart with the same state file', () => {
     const second = await start({ timeline });
 
     // The overdue stage runs at once, and only it: shipping is still ahead.
-    const packed = await eventually(() => orderStatus(second, eclpSoNo), (s) => s.currentStatus !== '10017', 500);
+    const packed = await eventually(() => orderStatus(second, eclpSoNo), (s) => s.currentStatus !== '10017', { timeoutMs: 500 });
     expect(packed.codes).toEqual(['10010', '10016', '10017', '10018']);
     expect(Date.now()).toBeLessThan(acceptedAt + 2_000);
 
@@ -155,7 +130,7 @@ describe('across a restart with the same state file', () => {
     expect(await purchaseOrder(second, poOrderNo)).toMatchObject({ poOrderStatus: '70', poItemModelList: [{ realInstoreQty: '10', shortQty: '0' }] });
     expect(await stock(second, goodsNo)).toBe(10);
 
-    const shipped = await eventually(() => orderStatus(second, eclpSoNo), (s) => s.currentStatus === '10019', 3_000, 10);
+    const shipped = await eventually(() => orderStatus(second, eclpSoNo), (s) => s.currentStatus === '10019', { timeoutMs: 3_000, pollMs: 10 });
     const shippedSeenAt = Date.now();
     expect(shipped.codes).toEqual(['10010', '10016', '10017', '10018', '10019']);
     // Due at acceptance + 2 s, not re-counted from the restart (which would be about 0.9 s later).
@@ -217,7 +192,7 @@ describe('across a restart with the same state file', () => {
   it('writes a change within moments, without waiting for close, atomically and readable by the owner only', async () => {
     const sim = await start();
     const goodsNo = await createGoods(sim, 'SKU-W1', '6900000000401');
-    const saved = await eventually(() => (readdirSync(dir).includes('simulator.json') ? savedFile() : undefined), (f) => f !== undefined, 2_000);
+    const saved = await eventually(() => (readdirSync(dir).includes('simulator.json') ? savedFile() : undefined), (f) => f !== undefined, { timeoutMs: 2_000 });
     expect(saved).toMatchObject({ version: SAVED_STATE_VERSION, goods: [{ goodsNo, isvGoodsNo: 'SKU-W1' }] });
     expect(readdirSync(dir)).toEqual(['simulator.json']);
     expect(statSync(stateFile).mode & 0o777).toBe(0o600);

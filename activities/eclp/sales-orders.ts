@@ -1,0 +1,148 @@
+// JD calls of the sales-order saga, on the rate-limited `eclp` queue. The push is one activity meaning
+// "make sure JD has this order": it recovers from ambiguous failures itself, so the workflow's history
+// shows one step whatever happened on the wire.
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { loadSalesOrderPushMaterial } from '../../db/sales-orders';
+import { preflightSalesOrder, type JdSalesOrder } from '../../domain/sales-order';
+import { EclpBusinessError, EclpValidationError, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
+import { FAILURE_TYPES } from '../../messages/failure-types';
+import { jdCaller, toActivityFailure, type EclpActivityOptions } from './failures';
+
+/** What JD reported when the order left the warehouse (from `awaitSalesOrderOutcome`). */
+export interface JdShipment {
+  wayBill: string | null;
+  jdShipperNo: string | null;
+  jdShipperName: string | null;
+  /** JD's operateTime of the shipping step, Beijing time as JD writes it. */
+  jdShippedAt: string | null;
+  lines: Array<{ goodsNo?: string; isvGoodsNo?: string; quantity?: number; shippedQty?: number }>;
+}
+
+export type SalesOrderOutcome = ({ kind: 'shipped' } & JdShipment) | { kind: 'cancelled'; reason: string; jdStatus: string };
+
+export interface JdCancelAnswer {
+  cancelled: boolean;
+  /** JD's result code (`1` cancelled, `2` refused) or its error code when JD refused the call itself. */
+  jdCode: string;
+  jdMessage?: string;
+}
+
+export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Knex; options?: EclpActivityOptions }) {
+  const { eclp, db, options } = deps;
+  const jd = jdCaller(options);
+
+  /** JD's outbound number for our isvUUID, if JD has the order. */
+  const lookUp = async (isvUuid: string): Promise<string | undefined> => {
+    const rows = await jd(() => eclp.queryOrdersByIsvUuid([isvUuid]));
+    return rows.find((row) => row.isvUuid === isvUuid && row.eclpSoNo)?.eclpSoNo;
+  };
+
+  /** Re-reads the order and master data at the moment of sending; consignee data never enters Temporal. */
+  const orderForJd = async (orderNo: string, revision: number): Promise<JdSalesOrder> => {
+    const material = await loadSalesOrderPushMaterial(db, orderNo, revision);
+    if (!material) {
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderSuperseded, message: `Sales order ${orderNo} is no longer at push revision ${revision}`, nonRetryable: true });
+    }
+    const checked = preflightSalesOrder(material);
+    if (!checked.ok) {
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderNotPushable, message: `Pre-flight failed: ${checked.problems.join('; ')}`, nonRetryable: true });
+    }
+    return checked.order;
+  };
+
+  return {
+    /**
+     * Ensures JD has the order under `{orderNo}-{revision}` and returns its ESL number. A create JD may
+     * have executed without telling us (timeout, 5xx, backend codes 43/65/67) is looked up by isvUUID
+     * and re-sent only when JD has nothing under it; so is any retry, since a worker may have died
+     * mid-call. JD's refusals fail non-retryably with JD's words.
+     */
+    async ensureSalesOrderAtJd(orderNo: string, revision: number): Promise<{ eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }> {
+      const order = await orderForJd(orderNo, revision);
+      const found = (recovered: string) => ({ eclpSoNo: recovered, jdWarehouseNo: order.warehouseNo, recovered: true });
+      if (Context.current().info.attempt > 1) {
+        const existing = await lookUp(order.isvUuid);
+        if (existing) return found(existing);
+      }
+      try {
+        const { eclpSoNo } = await eclp.addOrder(order);
+        return { eclpSoNo, jdWarehouseNo: order.warehouseNo, recovered: false };
+      } catch (err) {
+        if (!isEclpError(err) || !err.mayHaveCommitted) throw toActivityFailure(err, options);
+        log.warn('addOrder may have been executed without an answer; looking the order up by isvUUID', {
+          orderNo,
+          isvUuid: order.isvUuid,
+          failure: err.kind,
+        });
+        const existing = await lookUp(order.isvUuid);
+        if (existing) return found(existing);
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.salesOrderNotAtJd,
+          message: `addOrder for ${order.isvUuid} failed without an answer and JD has no order under that isvUUID; it is sent again`,
+          nonRetryable: false,
+          details: [err.toDetails()],
+        });
+      }
+    },
+
+    /**
+     * One poll of the order at JD (retry-policy polling: the retry interval is the poll interval).
+     * Returns once JD reports it shipped or cancelled; otherwise fails BENIGN so Temporal asks again.
+     */
+    async awaitSalesOrderOutcome(eclpSoNo: string): Promise<SalesOrderOutcome> {
+      let detail: SalesOrderDetail;
+      try {
+        detail = await eclp.queryOrder(eclpSoNo);
+      } catch (err) {
+        // JD refusing to show our own order is odd but no verdict on it: keep asking, visibly (not BENIGN).
+        if (err instanceof EclpBusinessError || err instanceof EclpValidationError) {
+          throw ApplicationFailure.create({ type: FAILURE_TYPES.jdQueryRefused, message: err.zhDesc ?? err.message, nonRetryable: false, details: [err.toDetails()] });
+        }
+        throw toActivityFailure(err, options);
+      }
+      const progress = salesOrderProgress(detail);
+      if (progress.shipped) {
+        return {
+          kind: 'shipped',
+          wayBill: progress.wayBill ?? null,
+          jdShipperNo: detail.shipperNo ?? null,
+          jdShipperName: detail.shipperName ?? null,
+          jdShippedAt: progress.shippedAt ?? null,
+          lines: detail.lines,
+        };
+      }
+      if (progress.cancelled) {
+        const step = detail.history.find((entry) => entry.status.code === detail.currentStatus.code) ?? detail.history.at(-1);
+        const who = step?.operator ? ` by ${step.operator}` : '';
+        const when = step?.operatedAt ? ` at ${step.operatedAt}` : '';
+        return { kind: 'cancelled', reason: `JD cancelled the order${who}${when} (${step?.jdName ?? detail.currentStatus.code})`, jdStatus: detail.currentStatus.code };
+      }
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.salesOrderNotFinished,
+        message: `JD status ${detail.currentStatus.code}${detail.currentStatus.name ? ` (${detail.currentStatus.name})` : ''}: not shipped yet`,
+        nonRetryable: false,
+        category: ApplicationFailureCategory.BENIGN,
+      });
+    },
+
+    /**
+     * Asks JD to cancel. Idempotent: cancelling a cancelled order answers "cancelled" again. A code JD has
+     * not documented is settled by the order's status history; a refusal of the call itself is a refusal.
+     */
+    async cancelSalesOrderAtJd(eclpSoNo: string): Promise<JdCancelAnswer> {
+      let outcome;
+      try {
+        outcome = await eclp.cancelOrder(eclpSoNo);
+      } catch (err) {
+        if (err instanceof EclpBusinessError) return { cancelled: false, jdCode: err.code ?? 'unknown', ...(err.zhDesc !== undefined && { jdMessage: err.zhDesc }) };
+        throw toActivityFailure(err, options);
+      }
+      const answer = (cancelled: boolean): JdCancelAnswer => ({ cancelled, jdCode: outcome.code, ...(outcome.message !== undefined && { jdMessage: outcome.message }) });
+      if (outcome.result !== 'unknown') return answer(outcome.result === 'cancelled');
+      const detail = await jd(() => eclp.queryOrder(eclpSoNo));
+      return answer(salesOrderProgress(detail).cancelled);
+    },
+  };
+}

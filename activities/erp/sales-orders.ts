@@ -1,0 +1,158 @@
+// ERP-side steps of the sales-order saga: claim the order, check it before JD is asked, and record
+// each outcome (status, operation log, stock ledger) exactly once even when an activity is retried.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { jdGoodsNumbersOf } from '../../db/master-data';
+import {
+  claimSalesOrderPush,
+  getSalesOrder,
+  loadSalesOrderPushMaterial,
+  recordSalesOrderCancelDecision,
+  recordSalesOrderEvent,
+  recordSalesOrderFailed,
+  recordSalesOrderPushed,
+  recordSalesOrderShipped,
+} from '../../db/sales-orders';
+import { ledgerForDocument } from '../../db/stock-ledger';
+import { ConflictError } from '../../domain/errors';
+import { preflightSalesOrder, type FailureStage } from '../../domain/sales-order';
+import type { SalesOrderStatus } from '../../domain/statuses';
+import { parseJdTimestamp } from '../../eclp';
+import { FAILURE_TYPES } from '../../messages/failure-types';
+import type { SalesOrderCancelOutcome, SalesOrderCancelRequest } from '../../messages/sales-order';
+import { activityKey, callingWorkflowId } from '../context';
+import type { JdShipment } from '../eclp/sales-orders';
+
+export type SalesOrderPreflight = { kind: 'ready'; jdWarehouseNo: string } | { kind: 'invalid'; reason: string };
+
+/** The `sales_order.shipped` webhook's data: document numbers and goods, never consignee data. */
+export interface SalesOrderShippedData {
+  orderNo: string;
+  shopOrderNo: string | null;
+  pushRevision: number;
+  eclpSoNo: string | null;
+  warehouseCode: string;
+  carrierCode: string;
+  jdShipperNo: string | null;
+  jdShipperName: string | null;
+  wayBill: string | null;
+  shippedAt: string;
+  lines: Array<{ sku: string; quantity: number }>;
+}
+
+/**
+ * Quantities to book per SKU: what JD says left the warehouse (`realOutQty`, else the JD line quantity),
+ * matched by our SKU or JD's goods number; the ordered quantity when JD reports no line for it.
+ */
+export function shippedQuantities(
+  orderLines: ReadonlyArray<{ sku: string; quantity: number }>,
+  jdGoodsNoBySku: ReadonlyMap<string, string | null>,
+  jdLines: JdShipment['lines'],
+): Array<{ sku: string; quantity: number }> {
+  return orderLines.map((line) => {
+    const goodsNo = jdGoodsNoBySku.get(line.sku);
+    const reported = jdLines.find((l) => l.isvGoodsNo === line.sku || (goodsNo != null && l.goodsNo === goodsNo));
+    const quantity = reported?.shippedQty ?? reported?.quantity ?? line.quantity;
+    return { sku: line.sku, quantity };
+  });
+}
+
+/** A run that lost its order to a newer push revision must stop, not retry. */
+async function orSuperseded<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof ConflictError) throw ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderSuperseded, message: err.message, nonRetryable: true });
+    throw err;
+  }
+}
+
+export function createSalesOrderActivities(deps: { db: Knex }) {
+  const { db } = deps;
+  return {
+    /** REVIEW → PUSHING for this run (the API usually did it already; then this only confirms). */
+    async claimSalesOrderPush(orderNo: string, revision: number): Promise<{ claimed: boolean; status: SalesOrderStatus }> {
+      const claimed = await claimSalesOrderPush(db, { orderNo, revision, workflowId: callingWorkflowId(), actorRole: 'system' });
+      const order = await getSalesOrder(db, orderNo);
+      return { claimed, status: order.status };
+    },
+
+    /** Pre-flight with no JD call: every reason is one an operator can fix in master data or the order. */
+    async preflightSalesOrder(orderNo: string, revision: number): Promise<SalesOrderPreflight> {
+      const material = await loadSalesOrderPushMaterial(db, orderNo, revision);
+      if (!material) return { kind: 'invalid', reason: `Sales order ${orderNo} is no longer at push revision ${revision}` };
+      const checked = preflightSalesOrder(material);
+      if (!checked.ok) return { kind: 'invalid', reason: `Pre-flight failed: ${checked.problems.join('; ')}` };
+      return { kind: 'ready', jdWarehouseNo: checked.order.warehouseNo };
+    },
+
+    async recordSalesOrderPushed(orderNo: string, revision: number, pushed: { eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }): Promise<void> {
+      await orSuperseded(() => recordSalesOrderPushed(db, { orderNo, revision, ...pushed, idempotencyKey: activityKey() }));
+    },
+
+    async recordSalesOrderFailed(orderNo: string, revision: number, failure: { reason: string; stage: FailureStage; jdCode?: string }): Promise<void> {
+      await orSuperseded(() => recordSalesOrderFailed(db, { orderNo, revision, ...failure, idempotencyKey: activityKey() }));
+    },
+
+    /** SHIPPED, ledger and log in one transaction; returns the webhook data as stored (the same on a retry). */
+    async recordSalesOrderShipped(orderNo: string, revision: number, jd: JdShipment): Promise<SalesOrderShippedData> {
+      const order = await getSalesOrder(db, orderNo);
+      const jdGoodsNoBySku = await jdGoodsNumbersOf(db, order.lines.map((l) => l.sku));
+      const shippedAt = (jd.jdShippedAt && parseJdTimestamp(jd.jdShippedAt)) || new Date();
+      await orSuperseded(() =>
+        recordSalesOrderShipped(db, {
+          orderNo,
+          revision,
+          shipment: {
+            wayBill: jd.wayBill,
+            jdShipperNo: jd.jdShipperNo,
+            jdShipperName: jd.jdShipperName,
+            shippedAt: shippedAt.toISOString(),
+            lines: shippedQuantities(order.lines, jdGoodsNoBySku, jd.lines),
+          },
+          idempotencyKey: activityKey(),
+        }),
+      );
+      const stored = await getSalesOrder(db, orderNo);
+      const booked = (await ledgerForDocument(db, 'SO', orderNo)).filter((entry) => entry.docRevision === revision);
+      return {
+        orderNo,
+        shopOrderNo: stored.shopOrderNo,
+        pushRevision: revision,
+        eclpSoNo: stored.eclpSoNo,
+        warehouseCode: stored.warehouseCode,
+        carrierCode: stored.carrierCode,
+        jdShipperNo: stored.jdShipperNo,
+        jdShipperName: stored.jdShipperName,
+        wayBill: stored.wayBill,
+        shippedAt: stored.shippedAt ?? shippedAt.toISOString(),
+        lines: booked.map((entry) => ({ sku: entry.sku, quantity: -entry.quantity })),
+      };
+    },
+
+    /** A cancel request's verdict, with the status change it brings, recorded where the API looks for it. */
+    async recordSalesOrderCancelDecision(orderNo: string, revision: number, request: SalesOrderCancelRequest, outcome: SalesOrderCancelOutcome): Promise<void> {
+      await orSuperseded(() => recordSalesOrderCancelDecision(db, {
+        request: {
+          requestId: request.requestId,
+          orderNo,
+          revision,
+          kind: request.kind,
+          reason: request.reason,
+          actorRole: request.actorRole,
+          source: request.source,
+          statusAtRequest: request.statusAtRequest,
+        },
+        verdict: outcome.verdict,
+        status: outcome.status,
+        ...(outcome.jdMessage !== undefined && { jdMessage: outcome.jdMessage }),
+        idempotencyKey: activityKey(),
+      }));
+    },
+
+    /** An operation-log line without a status change (overdue at JD, webhook given up). */
+    async recordSalesOrderEvent(orderNo: string, revision: number, action: string, detail: Record<string, unknown>): Promise<void> {
+      await recordSalesOrderEvent(db, { orderNo, revision, action, detail, idempotencyKey: activityKey() });
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// The API process's settings, read from the environment once (routes get the parsed values).
+import { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../client';
+import { oneOf, positiveInteger, positiveMs, type Env } from '../config/env';
+
+export interface SalesOrderApiConfig {
+  /** SO_POLL_INTERVAL_MS: how often the saga asks JD about an order in WMS配货. */
+  pollIntervalMs: number;
+  /** SO_POLL_MAX_WAIT_MS: after this long without an outcome the order is logged as overdue (polling goes on). */
+  pollMaxWaitMs: number;
+  /** CANCEL_WAIT_MS: how long send-back/refund wait for the verdict before answering 202. */
+  cancelWaitMs: number;
+  /** SO_TRACKING: `poll` (each order asks JD itself) or `sweep` (one sweeper per JD warehouse asks for 100 at a time). */
+  tracking: SalesOrderTrackingMode;
+  /** SO_SWEEP_INTERVAL_MS: time between two sweeps of a warehouse; default the poll interval (same detection latency). */
+  sweepIntervalMs: number;
+  /** SO_SAFETY_POLL_MS: in sweep mode each order still asks JD itself this often; default 30 × the sweep interval. */
+  safetyPollIntervalMs: number;
+  /** SO_SWEEPS_PER_RUN: sweeps before the sweeper continues as new (bounds its history). */
+  sweepsPerRun: number;
+}
+
+/** The embedded stack's values (DESIGN.md §6); production sets SO_POLL_INTERVAL_MS=300000. */
+export const SALES_ORDER_API_DEFAULTS: SalesOrderApiConfig = {
+  pollIntervalMs: 2_000,
+  pollMaxWaitMs: 3 * 24 * 3600_000,
+  cancelWaitMs: 10_000,
+  tracking: 'poll',
+  sweepIntervalMs: 2_000,
+  safetyPollIntervalMs: 60_000,
+  sweepsPerRun: 100,
+};
+
+/**
+ * Safety polls are 30 sweeps apart unless configured. Per order and interval they cost 1/30 of a JD call,
+ * against 1/100 for the sweep itself and 1 for polling, so sweep mode asks JD ~23× less; a sweeper that
+ * is gone costs a shipment at most 30 intervals of delay (one interval when an approval restarts it).
+ */
+const SAFETY_POLL_SWEEPS = 30;
+
+export function salesOrderApiConfigFromEnv(env: Env = process.env): SalesOrderApiConfig {
+  const pollIntervalMs = positiveMs(env, 'SO_POLL_INTERVAL_MS', SALES_ORDER_API_DEFAULTS.pollIntervalMs);
+  const sweepIntervalMs = positiveMs(env, 'SO_SWEEP_INTERVAL_MS', pollIntervalMs);
+  return {
+    pollIntervalMs,
+    pollMaxWaitMs: positiveMs(env, 'SO_POLL_MAX_WAIT_MS', SALES_ORDER_API_DEFAULTS.pollMaxWaitMs),
+    cancelWaitMs: positiveMs(env, 'CANCEL_WAIT_MS', SALES_ORDER_API_DEFAULTS.cancelWaitMs),
+    tracking: oneOf(env, 'SO_TRACKING', SALES_ORDER_TRACKING_MODES, SALES_ORDER_API_DEFAULTS.tracking),
+    sweepIntervalMs,
+    safetyPollIntervalMs: positiveMs(env, 'SO_SAFETY_POLL_MS', SAFETY_POLL_SWEEPS * sweepIntervalMs),
+    sweepsPerRun: positiveInteger(env, 'SO_SWEEPS_PER_RUN', SALES_ORDER_API_DEFAULTS.sweepsPerRun),
+  };
+}
+
+export interface ReadinessConfig {
+  /** READY_POLLER_MAX_AGE_MS: idle pollers re-poll once per long-poll expiry (60 s on a default server). */
+  pollerMaxAgeMs: number;
+}
+
+export function readinessConfigFromEnv(env: Env = process.env): ReadinessConfig {
+  return { pollerMaxAgeMs: positiveMs(env, 'READY_POLLER_MAX_AGE_MS', 90_000) };
+}

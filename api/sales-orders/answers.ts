@@ -1,0 +1,39 @@
+// How the sales-order routes answer: the order's URL, its state in a 409, a cancel verdict as 200 or 409.
+import { ConflictError } from '../../domain/errors';
+import { cancelVerdictMessage } from '../../domain/sales-order';
+import { SALES_ORDER_STATUS } from '../../domain/statuses';
+import type { SalesOrderCancelRequestRecord, SalesOrderRecord } from '../../db/sales-orders';
+import type { RouteResult } from '../route';
+
+export const orderUrl = (orderNo: string) => `/v1/sales-orders/${orderNo}`;
+
+/** The order's state for a 409 answer (`status` itself is the problem's HTTP status there). */
+export function stateOf(order: Pick<SalesOrderRecord, 'status' | 'statusLabel' | 'pushRevision' | 'workflowId' | 'wayBill'>) {
+  return { currentStatus: order.status, currentStatusLabel: order.statusLabel, pushRevision: order.pushRevision, workflowId: order.workflowId, wayBill: order.wayBill };
+}
+
+export function notInReview(order: SalesOrderRecord): ConflictError {
+  return new ConflictError(`Sales order ${order.orderNo} is ${order.status} (${order.statusLabel}); only an order in review can be approved`, 'not-in-review', stateOf(order));
+}
+
+/** A decided request: 200 with the verdict, or the 409 the API gives when it can tell from Postgres alone. */
+export function verdictAnswer(request: SalesOrderCancelRequestRecord & { verdict: NonNullable<SalesOrderCancelRequestRecord['verdict']> }, wayBill: string | null): RouteResult {
+  const { verdict } = request;
+  const status = request.resultingStatus ?? undefined;
+  const body = {
+    requestId: request.requestId,
+    orderNo: request.orderNo,
+    kind: request.kind,
+    verdict,
+    status,
+    statusLabel: status ? SALES_ORDER_STATUS[status] : undefined,
+    jdMessage: request.jdMessage,
+    message: cancelVerdictMessage(verdict, request, wayBill),
+    orderUrl: orderUrl(request.orderNo),
+  };
+  if (verdict === 'ALREADY_SHIPPED' || verdict === 'ALREADY_CANCELLED') {
+    const { status: currentStatus, statusLabel: currentStatusLabel, ...rest } = body;
+    throw new ConflictError(body.message, verdict === 'ALREADY_SHIPPED' ? 'already-shipped' : 'already-cancelled', { ...rest, currentStatus, currentStatusLabel, wayBill });
+  }
+  return { status: 200, body };
+}

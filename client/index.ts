@@ -1,0 +1,33 @@
+// The Temporal client layer: the one place that starts document workflows (IDs, conflict and reuse
+// policies, search attributes), signals them and ensures sweepers. The API, the bench, the chaos run
+// and the tests use it, so a workflow ID or a start option is written down once.
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUES } from '../messages/task-queues';
+import { goodsSyncClient } from './goods-sync';
+import { salesOrderClient } from './sales-orders';
+import { sweeperClient } from './sweepers';
+
+// What the API needs of the workflows' contract (it may import client/, not messages/).
+export { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../messages/sales-order';
+export type { SalesOrderClient } from './sales-orders';
+export type { GoodsSyncClient } from './goods-sync';
+export type { SweeperClient } from './sweepers';
+
+export interface DocumentClient {
+  temporal: Client;
+  /** The queue pair workflows start on (tests and side-by-side deployments use prefixed pairs). */
+  taskQueues: { erp: string; eclp: string };
+  salesOrders: ReturnType<typeof salesOrderClient>;
+  goods: ReturnType<typeof goodsSyncClient>;
+  sweepers: ReturnType<typeof sweeperClient>;
+}
+
+export function createDocumentClient(temporal: Client, taskQueues: { erp: string; eclp: string } = TASK_QUEUES): DocumentClient {
+  return {
+    temporal,
+    taskQueues,
+    salesOrders: salesOrderClient(temporal, taskQueues.erp),
+    goods: goodsSyncClient(temporal, taskQueues.erp),
+    sweepers: sweeperClient(temporal, taskQueues.erp),
+  };
+}

@@ -1,0 +1,33 @@
+// Sales-order persistence (销售订单): the order itself (order.ts), its status transitions written by the
+// saga (transitions.ts), the cancel requests raised against it (cancel-requests.ts), and the records
+// they answer with (records.ts).
+export {
+  MAX_OPEN_ORDER_PAGE,
+  createSalesOrder,
+  findSalesOrder,
+  getSalesOrder,
+  listOpenSalesOrders,
+  listSalesOrders,
+  loadSalesOrderPushMaterial,
+  type OpenSalesOrder,
+  type OpenSalesOrderPage,
+  type SalesOrderFilter,
+} from './order';
+export {
+  claimSalesOrderPush,
+  recordSalesOrderEvent,
+  recordSalesOrderFailed,
+  recordSalesOrderPushed,
+  recordSalesOrderShipped,
+  type SalesOrderShipment,
+} from './transitions';
+export {
+  cancelSalesOrderInReview,
+  findSalesOrderCancelRequest,
+  insertPendingSalesOrderCancelRequest,
+  listSalesOrderCancelRequests,
+  recordSalesOrderCancelDecision,
+  type NewSalesOrderCancelRequest,
+  type SalesOrderCancelDecision,
+} from './cancel-requests';
+export { SALES_ORDER_DOC_TYPE, type SalesOrderCancelRequestRecord, type SalesOrderRecord, type SalesOrderSummary } from './records';

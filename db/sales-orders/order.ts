@@ -1,0 +1,208 @@
+// The sales order itself: created in REVIEW with its lines, read, listed, and gathered with the master
+// data it refers to for the pre-flight and the push.
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../domain/errors';
+import { isvUuidOf, type PushMaterial, type SalesOrderBody } from '../../domain/sales-order';
+import type { SalesOrderStatus } from '../../domain/statuses';
+import { existingGoodsSkus, findCarrier, findWarehouse, type Page } from '../master-data';
+import { writeOperationLog, type ActorRole } from '../operation-log';
+import type { SalesOrderRow } from '../tables';
+import { SALES_ORDER_DOC_TYPE, toSalesOrderRecord, toSalesOrderSummary, type SalesOrderRecord, type SalesOrderSummary } from './records';
+import type { CancelVerdict } from '../../domain/cancel';
+
+/** Key order does not matter, values do: `{a,b}` and `{b,a}` are the same body. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function salesOrderBodyFingerprint(body: SalesOrderBody): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+// ---------------------------------------------------------------- create and read
+
+/** Unknown warehouse, carrier or SKUs are refused at creation, naming each field. */
+async function checkReferences(trx: Knex.Transaction, body: SalesOrderBody): Promise<void> {
+  const errors: Array<{ field: string; message: string }> = [];
+  if (!(await findWarehouse(trx, body.warehouseCode))) {
+    errors.push({ field: 'warehouseCode', message: `warehouse ${body.warehouseCode} does not exist in master data` });
+  }
+  if (!(await findCarrier(trx, body.carrierCode))) {
+    errors.push({ field: 'carrierCode', message: `carrier ${body.carrierCode} does not exist in master data` });
+  }
+  const known = await existingGoodsSkus(trx, body.lines.map((l) => l.sku));
+  body.lines.forEach((line, i) => {
+    if (!known.has(line.sku)) errors.push({ field: `lines.${i}.sku`, message: `SKU ${line.sku} does not exist in master data` });
+  });
+  if (errors.length > 0) {
+    throw new UnprocessableError(`The order refers to unknown master data: ${errors.map((e) => e.message).join('; ')}`, 'unknown-master-data', { errors });
+  }
+}
+
+/**
+ * Creates the order in REVIEW. Idempotent on orderNo: the same body again answers the stored order,
+ * a different body is a conflict (the ERP must not silently replace what may already be at JD).
+ */
+export async function createSalesOrder(db: Knex, body: SalesOrderBody, actor: ActorRole): Promise<{ record: SalesOrderRecord; created: boolean }> {
+  const hash = salesOrderBodyFingerprint(body);
+  const created = await db.transaction(async (trx) => {
+    const existing = await trx('sales_orders').where({ order_no: body.orderNo }).first();
+    if (existing) return sameBodyOrConflict(existing, hash);
+    await checkReferences(trx, body);
+    const inserted = await trx('sales_orders')
+      .insert({
+        order_no: body.orderNo,
+        shop_order_no: body.shopOrderNo ?? null,
+        warehouse_code: body.warehouseCode,
+        carrier_code: body.carrierCode,
+        consignee_name: body.consignee.name,
+        consignee_mobile: body.consignee.mobile ?? null,
+        consignee_phone: body.consignee.phone ?? null,
+        consignee_province: body.consignee.province,
+        consignee_city: body.consignee.city,
+        consignee_county: body.consignee.county,
+        consignee_town: body.consignee.town ?? null,
+        consignee_address: body.consignee.address,
+        remark: body.remark ?? null,
+        body_hash: hash,
+      })
+      .onConflict('order_no')
+      .ignore()
+      .returning('order_no');
+    // Lost a race with a concurrent create of the same order: judge it like a repeat.
+    if (inserted.length === 0) return sameBodyOrConflict((await trx('sales_orders').where({ order_no: body.orderNo }).first())!, hash);
+    await trx('sales_order_lines').insert(
+      body.lines.map((line, i) => ({ order_no: body.orderNo, line_no: i + 1, sku: line.sku, quantity: line.quantity, price: line.price })),
+    );
+    await writeOperationLog(trx, {
+      docType: SALES_ORDER_DOC_TYPE,
+      docKey: body.orderNo,
+      action: 'created',
+      actorRole: actor,
+      detail: { lines: body.lines.length, warehouseCode: body.warehouseCode },
+    });
+    return true;
+  });
+  return { record: await getSalesOrder(db, body.orderNo), created };
+}
+
+function sameBodyOrConflict(existing: SalesOrderRow, hash: string): false {
+  if (existing.body_hash === hash) return false;
+  throw new ConflictError(`Sales order ${existing.order_no} already exists with a different body; an order cannot be replaced`, 'order-exists', {
+    currentStatus: existing.status,
+  });
+}
+
+export async function findSalesOrder(db: Knex | Knex.Transaction, orderNo: string): Promise<SalesOrderRecord | undefined> {
+  const row = await db('sales_orders').where({ order_no: orderNo }).first();
+  if (!row) return undefined;
+  const lines = await db('sales_order_lines').where({ order_no: orderNo }).orderBy('line_no');
+  return toSalesOrderRecord(row, lines);
+}
+
+export async function getSalesOrder(db: Knex | Knex.Transaction, orderNo: string): Promise<SalesOrderRecord> {
+  const order = await findSalesOrder(db, orderNo);
+  if (!order) throw new NotFoundError(`No sales order "${orderNo}"`, 'not-found');
+  return order;
+}
+
+export interface SalesOrderFilter {
+  status?: SalesOrderStatus;
+  warehouseCode?: string;
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** Orders with at least one cancel request that ended so (e.g. REFUSED_BY_JD). */
+  cancelVerdict?: CancelVerdict;
+}
+
+export async function listSalesOrders(db: Knex, filter: SalesOrderFilter, page: Page): Promise<{ items: SalesOrderSummary[]; total: number }> {
+  const base = () => {
+    const q = db('sales_orders');
+    if (filter.status) q.where({ status: filter.status });
+    if (filter.warehouseCode) q.where({ warehouse_code: filter.warehouseCode });
+    if (filter.createdFrom) q.where('created_at', '>=', filter.createdFrom);
+    if (filter.createdBefore) q.where('created_at', '<', filter.createdBefore);
+    if (filter.cancelVerdict) {
+      const verdict = filter.cancelVerdict;
+      q.whereExists((sub) => sub.select(db.raw('1')).from('cancel_requests').whereRaw('cancel_requests.order_no = sales_orders.order_no').andWhere({ verdict }));
+    }
+    return q;
+  };
+  const [rows, counted] = await Promise.all([
+    base().orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_no' }]).limit(page.limit).offset(page.offset),
+    base().count<{ count: string }[]>({ count: '*' }),
+  ]);
+  return { items: rows.map((row) => toSalesOrderSummary(row)), total: Number(counted[0]?.count ?? 0) };
+}
+
+// ---------------------------------------------------------------- what the push and the sweeper read
+
+/** The order and the master data it refers to, as the pre-flight and the push need them. */
+export async function loadSalesOrderPushMaterial(db: Knex, orderNo: string, revision: number): Promise<PushMaterial | undefined> {
+  const order = await findSalesOrder(db, orderNo);
+  if (!order || order.pushRevision !== revision) return undefined;
+  const [warehouse, carrier, goodsRows, barcodeRows] = await Promise.all([
+    db('warehouses').where({ code: order.warehouseCode }).first(),
+    db('carriers').where({ code: order.carrierCode }).first(),
+    db('goods').whereIn('sku', order.lines.map((l) => l.sku)),
+    db('goods_barcodes').whereIn('sku', order.lines.map((l) => l.sku)),
+  ]);
+  const goods = new Map<string, { jdGoodsNo: string | null; barcodes: string[] }>(goodsRows.map((g) => [g.sku, { jdGoodsNo: g.jd_goods_no, barcodes: [] }]));
+  for (const b of barcodeRows) goods.get(b.sku)?.barcodes.push(b.barcode);
+  return {
+    orderNo,
+    revision,
+    shopOrderNo: order.shopOrderNo,
+    remark: order.remark,
+    consignee: order.consignee,
+    lines: order.lines,
+    warehouse: warehouse ? { code: warehouse.code, eclpConnected: warehouse.eclp_connected, jdWarehouseNo: warehouse.jd_warehouse_no } : undefined,
+    carrier: carrier ? { code: carrier.code, jdShipperNo: carrier.jd_shipper_no } : undefined,
+    goods,
+  };
+}
+
+export interface OpenSalesOrder {
+  orderNo: string;
+  workflowId: string;
+  isvUuid: string;
+}
+
+export interface OpenSalesOrderPage {
+  orders: OpenSalesOrder[];
+  /** Pass as `afterOrderNo` for the next page; absent on the last page. */
+  nextAfter?: string;
+}
+
+/** A sweep must finish in one interval; bigger pages only make each activity result heavier. */
+export const MAX_OPEN_ORDER_PAGE = 1000;
+
+/**
+ * The sales orders JD is working on (WMS配货) in one JD warehouse, with the keys the sweeper needs to ask
+ * JD (isvUUID) and to tell the order's run (workflow ID). Keyset pages in order-number order, so an
+ * order that changes status while the sweep pages through neither shifts the pages nor is read twice.
+ */
+export async function listOpenSalesOrders(db: Knex, jdWarehouseNo: string, page: { afterOrderNo?: string; limit: number }): Promise<OpenSalesOrderPage> {
+  const limit = Math.min(Math.max(1, Math.floor(page.limit)), MAX_OPEN_ORDER_PAGE);
+  const query = db('sales_orders')
+    .where({ status: 'WMS_PICKING', jd_warehouse_no: jdWarehouseNo })
+    .whereNotNull('workflow_id')
+    .select('order_no', 'push_revision', 'workflow_id')
+    .orderBy('order_no')
+    .limit(limit);
+  if (page.afterOrderNo !== undefined) query.where('order_no', '>', page.afterOrderNo);
+  const rows = await query;
+  // whereNotNull above: the check only tells the type.
+  const orders = rows.flatMap((row) =>
+    row.workflow_id === null ? [] : [{ orderNo: row.order_no, workflowId: row.workflow_id, isvUuid: isvUuidOf(row.order_no, row.push_revision) }],
+  );
+  const last = orders.at(-1);
+  return rows.length === limit && last ? { orders, nextAfter: last.orderNo } : { orders };
+}

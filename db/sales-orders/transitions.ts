@@ -1,0 +1,171 @@
+// The sales order's status transitions written by its saga (and the approval that starts it), each in
+// one transaction with its operation-log line; the log line's idempotency key makes a retried activity
+// change nothing twice.
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { FailureStage } from '../../domain/sales-order';
+import type { SalesOrderStatus } from '../../domain/statuses';
+import { writeOperationLog, writeOperationLogOnce, type ActorRole } from '../operation-log';
+import { bookOutbound } from '../stock-ledger';
+import type { SalesOrderWrites } from '../tables';
+import { SALES_ORDER_DOC_TYPE } from './records';
+
+/**
+ * REVIEW → PUSHING under the next revision. Both the API (right after starting the workflow) and the
+ * workflow's first activity call it, so a crash between the two still leaves the order claimed.
+ * True when the order is (now) PUSHING under `revision`.
+ */
+export async function claimSalesOrderPush(
+  db: Knex,
+  input: { orderNo: string; revision: number; workflowId: string; actorRole: ActorRole; jdWarehouseNo?: string | null },
+): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const row = await trx('sales_orders').where({ order_no: input.orderNo }).forUpdate().first();
+    if (!row) throw new NotFoundError(`No sales order "${input.orderNo}"`, 'not-found');
+    if (row.push_revision === input.revision) return row.workflow_id === input.workflowId;
+    if (row.status !== 'REVIEW' || row.push_revision !== input.revision - 1) return false;
+    await trx('sales_orders')
+      .where({ order_no: input.orderNo })
+      .update({
+        status: 'PUSHING',
+        status_since: trx.fn.now(),
+        push_revision: input.revision,
+        workflow_id: input.workflowId,
+        jd_warehouse_no: input.jdWarehouseNo ?? null,
+        eclp_so_no: null,
+        way_bill: null,
+        failure_reason: null,
+        updated_at: trx.fn.now(),
+      });
+    await writeOperationLog(trx, {
+      docType: SALES_ORDER_DOC_TYPE,
+      docKey: input.orderNo,
+      action: 'approved',
+      actorRole: input.actorRole,
+      detail: { pushRevision: input.revision, workflowId: input.workflowId },
+    });
+    return true;
+  });
+}
+
+interface Transition {
+  orderNo: string;
+  revision: number;
+  to: SalesOrderStatus;
+  set?: SalesOrderWrites;
+  action: string;
+  actorRole?: ActorRole;
+  detail: Record<string, unknown>;
+  /** The activity's key: a retried activity finds its log line and changes nothing again. */
+  idempotencyKey: string;
+}
+
+/**
+ * One status change and its log line in one transaction. Returns false for a repeat. Refuses to touch
+ * an order that has moved on to another push revision: an old run must never overwrite a newer one.
+ */
+async function transition(trx: Knex.Transaction, t: Transition): Promise<boolean> {
+  const first = await writeOperationLogOnce(trx, {
+    docType: SALES_ORDER_DOC_TYPE,
+    docKey: t.orderNo,
+    action: t.action,
+    actorRole: t.actorRole ?? 'system',
+    detail: { pushRevision: t.revision, ...t.detail },
+    idempotencyKey: t.idempotencyKey,
+  });
+  if (!first) return false;
+  const updated = await trx('sales_orders')
+    .where({ order_no: t.orderNo, push_revision: t.revision })
+    .update({
+      ...t.set,
+      status: t.to,
+      status_since: trx.raw('CASE WHEN status = ? THEN status_since ELSE now() END', [t.to]),
+      updated_at: trx.fn.now(),
+    });
+  if (updated === 0) {
+    throw new ConflictError(`Sales order ${t.orderNo} is no longer at push revision ${t.revision}; this run's result is not recorded`, 'revision-superseded');
+  }
+  return true;
+}
+
+export async function recordSalesOrderPushed(
+  db: Knex,
+  input: { orderNo: string; revision: number; eclpSoNo: string; jdWarehouseNo: string; recovered: boolean; idempotencyKey: string },
+): Promise<void> {
+  await db.transaction((trx) =>
+    transition(trx, {
+      orderNo: input.orderNo,
+      revision: input.revision,
+      to: 'WMS_PICKING',
+      set: { eclp_so_no: input.eclpSoNo, jd_warehouse_no: input.jdWarehouseNo, failure_reason: null },
+      action: 'pushed',
+      detail: { eclpSoNo: input.eclpSoNo, ...(input.recovered && { recoveredAfterAmbiguousFailure: true }) },
+      idempotencyKey: input.idempotencyKey,
+    }),
+  );
+}
+
+export async function recordSalesOrderFailed(
+  db: Knex,
+  input: { orderNo: string; revision: number; reason: string; stage: FailureStage; jdCode?: string; idempotencyKey: string },
+): Promise<void> {
+  await db.transaction((trx) =>
+    transition(trx, {
+      orderNo: input.orderNo,
+      revision: input.revision,
+      to: 'FAILED',
+      set: { failure_reason: input.reason },
+      action: input.stage === 'preflight' ? 'preflight_failed' : input.stage,
+      detail: { reason: input.reason, ...(input.jdCode !== undefined && { jdCode: input.jdCode }) },
+      idempotencyKey: input.idempotencyKey,
+    }),
+  );
+}
+
+export interface SalesOrderShipment {
+  /** Null only if JD reported shipping without a waybill number. */
+  wayBill: string | null;
+  jdShipperNo: string | null;
+  jdShipperName: string | null;
+  /** ISO 8601 (it crosses Temporal as JSON). */
+  shippedAt: string;
+  /** What left the warehouse, per SKU. */
+  lines: Array<{ sku: string; quantity: number }>;
+}
+
+/** SHIPPED with waybill and carrier, and the outbound booked in the stock ledger — all or nothing. */
+export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string; revision: number; shipment: SalesOrderShipment; idempotencyKey: string }): Promise<void> {
+  const { shipment } = input;
+  await db.transaction(async (trx) => {
+    const first = await transition(trx, {
+      orderNo: input.orderNo,
+      revision: input.revision,
+      to: 'SHIPPED',
+      set: { way_bill: shipment.wayBill, jd_shipper_no: shipment.jdShipperNo, jd_shipper_name: shipment.jdShipperName, shipped_at: shipment.shippedAt },
+      action: 'shipped',
+      detail: { wayBill: shipment.wayBill, jdShipperNo: shipment.jdShipperNo, outbound: shipment.lines },
+      idempotencyKey: input.idempotencyKey,
+    });
+    if (!first) return;
+    // The transition above just updated this row in this transaction.
+    const order = (await trx('sales_orders').where({ order_no: input.orderNo }).first())!;
+    await bookOutbound(trx, { warehouseCode: order.warehouse_code, docType: 'SO', docNo: input.orderNo, docRevision: input.revision, lines: shipment.lines });
+  });
+}
+
+/** A log line that changes no status (still waiting at JD, webhook given up, …). */
+export async function recordSalesOrderEvent(
+  db: Knex,
+  input: { orderNo: string; revision: number; action: string; detail: Record<string, unknown>; idempotencyKey: string },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    await writeOperationLogOnce(trx, {
+      docType: SALES_ORDER_DOC_TYPE,
+      docKey: input.orderNo,
+      action: input.action,
+      actorRole: 'system',
+      detail: { pushRevision: input.revision, ...input.detail },
+      idempotencyKey: input.idempotencyKey,
+    });
+  });
+}

@@ -1,0 +1,168 @@
+// The tables as pg hands their rows back (migrations/*.ts): timestamptz → Date, numeric → string,
+// bigint → string, jsonb → parsed JSON. Registered with knex below, so `db('sales_orders')` is typed in
+// every repository: reads give these rows, writes take `Writes` (any subset of columns, or SQL).
+import type { Knex } from 'knex';
+import type { CancelSource, CancelVerdict } from '../domain/cancel';
+import type { CancelKind } from '../domain/sales-order';
+import type { GoodsSyncStatus, SalesOrderStatus } from '../domain/statuses';
+import type { ActorRole } from './operation-log';
+import type { LedgerDocType } from './stock-ledger';
+
+/** Columns of `t.timestamps(true, true)`. */
+interface Timestamps {
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface OperationLogRow {
+  id: string;
+  doc_type: string;
+  doc_key: string;
+  action: string;
+  /** The migration allows null; this code always writes a role. */
+  actor_role: ActorRole | null;
+  detail: Record<string, unknown> | null;
+  idempotency_key: string | null;
+  created_at: Date;
+}
+
+export interface WarehouseRow extends Timestamps {
+  code: string;
+  name: string;
+  jd_warehouse_no: string | null;
+  eclp_connected: boolean;
+}
+
+export interface CarrierRow extends Timestamps {
+  code: string;
+  name: string;
+  jd_shipper_no: string;
+}
+
+export interface SupplierRow extends Timestamps {
+  code: string;
+  name: string;
+  jd_supplier_no: string;
+}
+
+export interface CategoryRow extends Timestamps {
+  code: string;
+  name: string;
+  jd_first_category_no: string;
+  jd_second_category_no: string;
+  jd_third_category_no: string;
+}
+
+export interface GoodsRow extends Timestamps {
+  sku: string;
+  name: string;
+  category_code: string;
+  safe_days: number;
+  serial_managed: boolean;
+  jd_goods_no: string | null;
+  sync_status: GoodsSyncStatus;
+  sync_error: string | null;
+  sync_workflow_id: string | null;
+  synced_at: Date | null;
+}
+
+export interface GoodsBarcodeRow {
+  barcode: string;
+  sku: string;
+  position: number;
+}
+
+export interface SalesOrderRow extends Timestamps {
+  order_no: string;
+  shop_order_no: string | null;
+  warehouse_code: string;
+  carrier_code: string;
+  consignee_name: string;
+  consignee_mobile: string | null;
+  consignee_phone: string | null;
+  consignee_province: string;
+  consignee_city: string;
+  consignee_county: string;
+  consignee_town: string | null;
+  consignee_address: string;
+  remark: string | null;
+  body_hash: string;
+  status: SalesOrderStatus;
+  status_since: Date;
+  push_revision: number;
+  workflow_id: string | null;
+  eclp_so_no: string | null;
+  jd_warehouse_no: string | null;
+  way_bill: string | null;
+  jd_shipper_no: string | null;
+  jd_shipper_name: string | null;
+  shipped_at: Date | null;
+  failure_reason: string | null;
+}
+
+export interface SalesOrderLineRow {
+  order_no: string;
+  line_no: number;
+  sku: string;
+  quantity: number;
+  /** numeric(14,2): pg returns the exact decimal as text. */
+  price: string;
+}
+
+export interface SalesOrderCancelRequestRow {
+  request_id: string;
+  order_no: string;
+  push_revision: number;
+  kind: CancelKind;
+  reason: string;
+  actor_role: string;
+  source: CancelSource;
+  status_at_request: SalesOrderStatus | null;
+  verdict: CancelVerdict | null;
+  resulting_status: SalesOrderStatus | null;
+  jd_message: string | null;
+  requested_at: Date;
+  decided_at: Date | null;
+}
+
+export interface StockLedgerRow {
+  id: string;
+  warehouse_code: string;
+  sku: string;
+  quantity: number;
+  doc_type: LedgerDocType;
+  doc_no: string;
+  doc_revision: number;
+  created_at: Date;
+}
+
+/**
+ * What an insert or update may give each column: a value of the row's type, another form pg takes where
+ * we pass one (`Inputs`: ISO text for a timestamp, JSON text or a value for jsonb, a number for numeric),
+ * or SQL such as `now()`. Whether a NOT NULL column is given is left to the database.
+ */
+export type Writes<Row, Inputs extends { [K in keyof Row]?: unknown } = object> = {
+  [K in keyof Row]?: (K extends keyof Inputs ? Inputs[K] : Row[K]) | Knex.Raw;
+};
+
+type Table<Row, Inputs extends { [K in keyof Row]?: unknown } = object> = Knex.CompositeTableType<Row, Writes<Row, Inputs>, Writes<Row, Inputs>>;
+
+/** The shipment's time arrives as ISO text (it crossed Temporal as JSON) and is stored as given. */
+type SalesOrderInputs = { shipped_at: string };
+export type SalesOrderWrites = Writes<SalesOrderRow, SalesOrderInputs>;
+
+declare module 'knex/types/tables' {
+  interface Tables {
+    operation_log: Table<OperationLogRow, { detail: string | Record<string, unknown> | null }>;
+    warehouses: Table<WarehouseRow>;
+    carriers: Table<CarrierRow>;
+    suppliers: Table<SupplierRow>;
+    categories: Table<CategoryRow>;
+    goods: Table<GoodsRow>;
+    goods_barcodes: Table<GoodsBarcodeRow>;
+    sales_orders: Table<SalesOrderRow, SalesOrderInputs>;
+    sales_order_lines: Table<SalesOrderLineRow, { price: number }>;
+    cancel_requests: Table<SalesOrderCancelRequestRow>;
+    stock_ledger: Table<StockLedgerRow>;
+  }
+}

@@ -1,0 +1,29 @@
+// Failure types (ApplicationFailure.type) that activities throw and workflows branch on. Both sides
+// import this file, so a renamed type cannot leave the other side matching a string that no longer
+// exists. It depends on nothing.
+
+/** JD refused the request itself: the names of eclp/'s error classes (checked by test/messages.test.ts). */
+export const JD_REJECTION_TYPES = ['EclpBusinessError', 'EclpValidationError'] as const;
+
+export const FAILURE_TYPES = {
+  /** The sales order no longer passes the pre-flight (master data changed after it was checked). */
+  salesOrderNotPushable: 'SalesOrderNotPushable',
+  /** The poll's "JD has not shipped or cancelled it yet": expected, so BENIGN (no error logs, no metrics). */
+  salesOrderNotFinished: 'SalesOrderNotFinished',
+  /** The run lost its order to a newer push revision: it must stop, not retry. */
+  salesOrderSuperseded: 'SalesOrderSuperseded',
+  /** A create JD may have executed was not found at JD: it is sent again (retryable). */
+  salesOrderNotAtJd: 'SalesOrderNotAtJd',
+  /** JD refused to show one of our own orders: no verdict on the order, keep asking (retryable). */
+  jdQueryRefused: 'JdQueryRefused',
+  /** More numbers than one batched JD query takes. */
+  sweepBatchTooLarge: 'SweepBatchTooLarge',
+  /** A goods sync ended without a JD goods number (the workflow's own failure). */
+  goodsSyncFailed: 'GoodsSyncFailed',
+} as const;
+
+export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES] | (typeof JD_REJECTION_TYPES)[number];
+
+export function isJdRejectionType(type: string | undefined | null): boolean {
+  return type != null && (JD_REJECTION_TYPES as readonly string[]).includes(type);
+}

@@ -1,0 +1,23 @@
+// Workflow IDs and types. Workflow ID = business key (DESIGN.md §4): a repeated request finds the same
+// run instead of starting a second one. Keys are ERP document codes, never personal data.
+import { TASK_QUEUES } from './task-queues';
+
+export const workflowIds = {
+  goodsSync: (sku: string) => `GOODS:${sku}`,
+  salesOrder: (orderNo: string, revision: number) => `SO:${orderNo}:${revision}`,
+  purchaseOrder: (poNo: string, revision: number) => `PO:${poNo}:${revision}`,
+  returnOrder: (returnNo: string, revision: number) => `RTN:${returnNo}:${revision}`,
+  /**
+   * `SWEEP:{jdWarehouseNo}`; deployments (and test files) on their own task-queue pair read their own
+   * database, so each gets its own sweeper: `SWEEP:{jdWarehouseNo}@{erpQueue}`.
+   */
+  sweeper: (jdWarehouseNo: string, erpTaskQueue: string = TASK_QUEUES.erp) =>
+    erpTaskQueue === TASK_QUEUES.erp ? `SWEEP:${jdWarehouseNo}` : `SWEEP:${jdWarehouseNo}@${erpTaskQueue}`,
+};
+
+/** Registered workflow function names (workflows/index.ts exports functions of these names). */
+export const WORKFLOW_TYPES = {
+  goodsSync: 'goodsSync',
+  salesOrder: 'salesOrder',
+  sweeper: 'warehouseSweeper',
+} as const;

@@ -1,0 +1,26 @@
+// Histories of real workflow runs, committed under test/replay/histories/ and replayed against today's
+// workflow code by test/replay/. Tests that produce such a run refresh its file on request:
+//   UPDATE_REPLAY_HISTORIES=1 npx jest <test file> -t '<test>'
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+
+export type { History };
+
+export const REPLAY_HISTORIES_DIR = path.join(__dirname, '..', 'replay', 'histories');
+
+/** Whether this run was asked to refresh the committed histories. */
+export function updatingReplayHistories(): boolean {
+  return Boolean(process.env.UPDATE_REPLAY_HISTORIES);
+}
+
+/** Writes `history` to test/replay/histories/<fileName>, only when UPDATE_REPLAY_HISTORIES is set. */
+export function saveReplayHistory(history: History, fileName: string): void {
+  if (!updatingReplayHistories()) return;
+  writeFileSync(path.join(REPLAY_HISTORIES_DIR, fileName), `${historyToJSON(history)}\n`);
+}
+
+/** The activity types a run scheduled, in order. */
+export function scheduledActivityTypes(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name || []);
+}
