@@ -1,8 +1,8 @@
 // The warehouse sweeper (SO_TRACKING=sweep, DESIGN.md §4 "JD call economy"): one long-running workflow
 // per JD warehouse that, every interval, reads the warehouse's orders in WMS配货 from Postgres, asks JD
 // about them 100 at a time (`order.ext.queryOrder`) and signals `jdStatusChanged` (from an activity:
-// activities/sweep-signals.ts) to each order's run whose JD status moved. Per-order polling costs one JD call per order per interval; this costs one per
-// hundred. The sweeper owns no order: the orders' runs still decide everything, and each also checks JD
+// activities/erp/sweep-signals.ts) to each order's run whose JD status moved. Per-order polling costs
+// one JD call per order per interval; this costs one per hundred. The sweeper owns no order: the orders' runs still decide everything, and each also checks JD
 // itself now and then, so a sweeper that is stopped or stuck delays shipments but never strands one.
 import {
   ActivityFailure,

@@ -65,7 +65,7 @@ export async function startBaselineWorker(options: { temporalAddress: string; na
     },
     async startSameShape(driver, docNo, setup) {
       const approvedAt = Date.now();
-      // The same start as api/sales-orders.ts approve(): a workflow id, initial search attributes.
+      // Started like client/sales-orders.ts starts the saga: a workflow id, initial search attributes.
       await client.workflow.start(driver.baseline.workflowType, {
         workflowId: workflowId('a', docNo),
         taskQueue: queues.erp,

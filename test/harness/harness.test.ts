@@ -78,7 +78,7 @@ describe('the shared Temporal dev server', () => {
     await connection?.close();
   });
 
-  it('has every search attribute of workflows/search-attributes.ts registered with its type', async () => {
+  it('has every search attribute of messages/search-attributes.ts registered with its type', async () => {
     const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: client.options.namespace });
     const registered = Object.fromEntries(
       Object.entries(customAttributes ?? {}).map(([name, type]) => [name, temporal.api.enums.v1.IndexedValueType[type]]),
