@@ -72,7 +72,7 @@ const layers = [
     packages: ['knex', 'pg', 'express', 'pino', '@temporalio/*'],
     why: 'domain/ holds rules and vocabulary shared by everyone, so it depends on no one.',
   }),
-  layer('config', { may: [], packages: ['knex', 'pg', 'express', '@temporalio/*'], why: 'configuration parsing depends on nothing.' }),
+  layer('config', { may: ['eclp'], packages: ['knex', 'pg', 'express', '@temporalio/*'], why: 'configuration parsing depends on nothing.' }),
   layer('db', { may: ['domain', 'migrations', 'config'], packages: ['express', '@temporalio/*'], why: 'repositories know tables, not their callers.' }),
   layer('migrations', { may: [], packages: ['express', '@temporalio/*'], why: 'a migration must not change when product code does.' }),
   layer('worker', {

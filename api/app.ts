@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { authenticate, type TokenEntry } from './auth';
+import { databaseDataError, describeDatabaseDataError, loggableDatabaseError } from '../db/errors';
 import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors';
 import { HttpProblem, problems, sendProblem } from './problem';
 import { mountRoutes, openApiDocument, route, type RouteSpec } from './route';
@@ -56,6 +57,7 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
 function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let problem: HttpProblem;
+    let refused: ReturnType<typeof databaseDataError>;
     if (err instanceof HttpProblem) problem = err;
     else if (err?.type === 'entity.parse.failed') problem = problems.malformedJson(String(err.message));
     else if (err?.type === 'entity.too.large') problem = problems.tooLarge(bodyLimit);
@@ -67,6 +69,17 @@ function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
     else if (err instanceof NotFoundError) problem = problems.notFound(err.message);
     else if (err instanceof ConflictError) problem = problems.conflict(err.message, { reason: err.reason, ...err.details });
     else if (err instanceof UnprocessableError) problem = problems.unprocessable(err.reason, err.message, err.details);
+    // PostgreSQL refused the data itself: the caller's input (or a conflict with other rows), not an outage
+    // and not worth a 500. The log line carries the SQLSTATE and schema names only (db/errors.ts says why).
+    else if ((refused = databaseDataError(err))) {
+      const reason = describeDatabaseDataError(refused);
+      problem =
+        refused.kind === 'data'
+          ? problems.validation([{ field: '(body)', message: `holds a value the database cannot store: ${reason}` }])
+          : problems.conflict(`The database refused the change: ${reason}`, { reason: 'constraint-violation', sqlState: refused.sqlState });
+      const { description: _description, ...where } = refused;
+      logger.warn({ method: req.method, path: req.path, status: problem.status, ...where }, 'request refused by the database');
+    }
     // Outages are the ERP's cue to retry, not bugs: 503 with Retry-After. Whether a write was carried out
     // before the connection dropped is unknown, and need not be: every write here is safe to repeat.
     else if (isDatabaseUnavailable(err)) {
@@ -74,12 +87,16 @@ function errorHandler(logger: Logger, bodyLimit: string): ErrorRequestHandler {
     } else if (isTemporalUnavailable(err)) {
       problem = problems.unavailable('The workflow service (Temporal) is unreachable; the request may not have been carried out. Retry it after Retry-After seconds.', TEMPORAL_RETRY_AFTER_SECONDS);
     } else {
-      logger.error({ err, method: req.method, path: req.path }, 'unhandled error while serving a request');
+      // A database error's detail and where quote the row, and its message can quote a value.
+      const database = loggableDatabaseError(err);
+      logger.error({ ...(database ? { database } : { err }), method: req.method, path: req.path }, 'unhandled error while serving a request');
       problem = problems.internal();
     }
     if (problem.status >= 500 && problem.status !== 500) {
-      // The cause's first line names the failure (e.g. "connect ECONNREFUSED 127.0.0.1:5432"); SQL text has placeholders only.
-      const cause = err instanceof HttpProblem ? undefined : String((err as Error)?.message ?? err).split('\n')[0];
+      // The cause's first line names the failure (e.g. "connect ECONNREFUSED 127.0.0.1:5432"); SQL text has
+      // placeholders only, but a server's message can quote a value, so a database error is named by its SQLSTATE.
+      const database = loggableDatabaseError(err);
+      const cause = err instanceof HttpProblem ? undefined : database ? `SQLSTATE ${database.sqlState}` : String((err as Error)?.message ?? err).split('\n')[0];
       logger.warn({ path: req.path, detail: problem.message, ...(cause && { cause }) }, 'request answered with a 5xx');
     }
     sendProblem(res, problem);

@@ -1,6 +1,7 @@
 // Bearer-token roles (DESIGN.md §5). Tokens are compared in constant time and never logged.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { ConfigurationError } from '../config/errors';
 import { problems } from './problem';
 
 export const ROLES = ['erp', 'operator', 'admin'] as const;
@@ -11,9 +12,12 @@ export interface TokenEntry {
   token: Buffer;
 }
 
-/** Parses `API_TOKENS="role:token,role:token"`; a malformed entry is a startup error, not a silent gap. */
+/**
+ * Parses `API_TOKENS="role:token,role:token"`. A malformed entry, an entry without a role, or one token
+ * under two roles (which role would it act as?) is a startup error, not a silent gap.
+ */
 export function parseApiTokens(spec: string): TokenEntry[] {
-  return spec
+  const entries = spec
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean)
@@ -22,11 +26,19 @@ export function parseApiTokens(spec: string): TokenEntry[] {
       const role = part.slice(0, colon) as Role;
       const token = part.slice(colon + 1);
       if (colon <= 0 || !ROLES.includes(role)) {
-        throw new Error(`API_TOKENS entry ${index + 1} must be "role:token" with role one of ${ROLES.join(', ')}`);
+        throw new ConfigurationError([`API_TOKENS entry ${index + 1} must be "role:token" with role one of ${ROLES.join(', ')}`]);
       }
-      if (token.length < 16) throw new Error(`API_TOKENS entry ${index + 1} (${role}): a token needs at least 16 characters`);
+      if (token.length < 16) throw new ConfigurationError([`API_TOKENS entry ${index + 1} (${role}): a token needs at least 16 characters`]);
       return { role, token: Buffer.from(token) };
     });
+  const roleOf = new Map<string, Role>();
+  entries.forEach(({ role, token }, index) => {
+    const other = roleOf.get(token.toString());
+    if (other !== undefined && other !== role) throw new ConfigurationError([`API_TOKENS entry ${index + 1}: the same token is listed for ${other} and ${role}; give each role its own token`]);
+    roleOf.set(token.toString(), role);
+  });
+  if (entries.length === 0) throw new ConfigurationError(['API_TOKENS has no entry: give "erp:<token>,operator:<token>,admin:<token>"']);
+  return entries;
 }
 
 /** One random token per role, for `npm start` without API_TOKENS. */

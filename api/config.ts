@@ -19,14 +19,17 @@ export interface SalesOrderApiConfig {
   sweepsPerRun: number;
 }
 
-/** The embedded stack's values (DESIGN.md §6); production sets SO_POLL_INTERVAL_MS=300000. */
+/**
+ * Production values (DESIGN.md §2: JD is polled in minutes). `npm start`, the tests, the bench and the
+ * chaos run set their demo speeds explicitly (SO_POLL_INTERVAL_MS=2000 and faster).
+ */
 export const SALES_ORDER_API_DEFAULTS: SalesOrderApiConfig = {
-  pollIntervalMs: 2_000,
+  pollIntervalMs: 5 * 60_000,
   pollMaxWaitMs: 3 * 24 * 3600_000,
   cancelWaitMs: 10_000,
   tracking: 'poll',
-  sweepIntervalMs: 2_000,
-  safetyPollIntervalMs: 60_000,
+  sweepIntervalMs: 5 * 60_000,
+  safetyPollIntervalMs: 30 * 5 * 60_000,
   sweepsPerRun: 100,
 };
 

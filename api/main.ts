@@ -2,6 +2,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import pino from 'pino';
+import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
+import { assertProductionReady } from '../config/production';
 import { openDatabase } from '../db';
 import { createApp } from './app';
 import { parseApiTokens } from './auth';
@@ -9,7 +11,8 @@ import { apiRoutes } from './routes';
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'api', level: process.env.LOG_LEVEL ?? 'info' });
-  if (!process.env.API_TOKENS) throw new Error('API_TOKENS is not set: give "erp:<token>,operator:<token>,admin:<token>" (npm start generates development tokens)');
+  assertProductionReady(process.env);
+  if (!process.env.API_TOKENS) throw new ConfigurationError(['API_TOKENS is not set: give "erp:<token>,operator:<token>,admin:<token>" (npm start generates development tokens)']);
   const tokens = parseApiTokens(process.env.API_TOKENS);
   const { connectionOptions, namespace = 'default' } = loadClientConnectConfig();
   // A request waits at most 5 s for a database connection, then answers 503 (api/app.ts) instead of hanging.
@@ -34,6 +37,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // A configuration problem is said in one message and exits EX_CONFIG: restarting cannot fix it.
+  if (err instanceof ConfigurationError) {
+    console.error(`API refuses to start: ${err.message}`);
+    process.exit(EXIT_CONFIGURATION);
+  }
   console.error('API failed to start:', err);
   process.exit(1);
 });

@@ -9,6 +9,7 @@ import { healthRoutes } from './health';
 import { masterDataRoutes } from './master-data';
 import type { RouteSpec } from './route';
 import { salesOrderRoutes } from './sales-orders';
+import { webhookRoutes } from './webhooks';
 
 export interface ApiDeps {
   db: Knex;
@@ -27,5 +28,6 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...masterDataRoutes(deps.db),
     ...goodsSyncRoutes({ db: deps.db, documents }),
     ...salesOrderRoutes({ db: deps.db, documents, config: salesOrderApiConfigFromEnv(env) }),
+    ...webhookRoutes({ db: deps.db, documents }),
   ];
 }

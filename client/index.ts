@@ -6,12 +6,14 @@ import { TASK_QUEUES } from '../messages/task-queues';
 import { goodsSyncClient } from './goods-sync';
 import { salesOrderClient } from './sales-orders';
 import { sweeperClient } from './sweepers';
+import { webhookClient } from './webhooks';
 
 // What the API needs of the workflows' contract (it may import client/, not messages/).
 export { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../messages/sales-order';
 export type { SalesOrderClient } from './sales-orders';
 export type { GoodsSyncClient } from './goods-sync';
 export type { SweeperClient } from './sweepers';
+export type { WebhookClient, WebhookRedeliveryResult } from './webhooks';
 
 export interface DocumentClient {
   temporal: Client;
@@ -20,6 +22,7 @@ export interface DocumentClient {
   salesOrders: ReturnType<typeof salesOrderClient>;
   goods: ReturnType<typeof goodsSyncClient>;
   sweepers: ReturnType<typeof sweeperClient>;
+  webhooks: ReturnType<typeof webhookClient>;
 }
 
 export function createDocumentClient(temporal: Client, taskQueues: { erp: string; eclp: string } = TASK_QUEUES): DocumentClient {
@@ -29,5 +32,6 @@ export function createDocumentClient(temporal: Client, taskQueues: { erp: string
     salesOrders: salesOrderClient(temporal, taskQueues.erp),
     goods: goodsSyncClient(temporal, taskQueues.erp),
     sweepers: sweeperClient(temporal, taskQueues.erp),
+    webhooks: webhookClient(temporal, taskQueues.erp),
   };
 }

@@ -1,5 +1,6 @@
 // Reading settings from the environment: one parser per kind of value, each naming the variable and
 // the value it refused, so a process with bad configuration stops with a message an operator can act on.
+import { ConfigurationError } from './errors';
 
 export type Env = Record<string, string | undefined>;
 
@@ -10,7 +11,7 @@ export function positiveNumber(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (unset(raw)) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError([`${name} must be a positive number, got ${JSON.stringify(raw)}`]);
   return value;
 }
 
@@ -19,7 +20,7 @@ export function positiveInteger(env: Env, name: string, fallback: number, unit =
   const raw = env[name];
   if (unset(raw)) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number${unit ? ` of ${unit}` : ''}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigurationError([`${name} must be a positive whole number${unit ? ` of ${unit}` : ''}, got ${JSON.stringify(raw)}`]);
   return value;
 }
 
@@ -32,6 +33,6 @@ export function positiveMs(env: Env, name: string, fallback: number): number {
 export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name];
   if (unset(raw)) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigurationError([`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`]);
   return raw as T;
 }

@@ -218,6 +218,15 @@ export async function upsertGoods(db: Knex, sku: string, body: GoodsBody, actor:
           { errors: [{ field: 'barcodes', message: `must stay ${before.join(',')} once the goods are at JD` }] },
         );
       }
+      if (existing?.sync_status === 'SYNCING' && JSON.stringify(before) !== JSON.stringify(body.barcodes)) {
+        // The sync sends the barcodes it read at its start: a change now would reach JD as the old ones
+        // and then be locked by the rule above.
+        throw new ConflictError(
+          `SKU ${sku} is being synced to JD with barcodes ${before.join(', ')}; change its barcodes once the sync has ended`,
+          'goods-syncing',
+          { errors: [{ field: 'barcodes', message: `cannot change while the goods are being synced to JD (${existing.sync_workflow_id ?? 'sync running'})` }] },
+        );
+      }
       const values = {
         name: body.name,
         category_code: body.categoryCode,

@@ -93,7 +93,12 @@ export interface SalesOrderRow extends Timestamps {
   workflow_id: string | null;
   eclp_so_no: string | null;
   jd_warehouse_no: string | null;
+  /** First waybill; `way_bills` holds every parcel's. */
   way_bill: string | null;
+  /** text[]: every waybill of the shipment, in JD's order. */
+  way_bills: string[] | null;
+  /** Some line shipped less than ordered (the operator's view). */
+  short_shipped: boolean;
   jd_shipper_no: string | null;
   jd_shipper_name: string | null;
   shipped_at: Date | null;
@@ -107,6 +112,9 @@ export interface SalesOrderLineRow {
   quantity: number;
   /** numeric(14,2): pg returns the exact decimal as text. */
   price: string;
+  /** What left the warehouse and what fell short of `quantity`; null until shipped. */
+  shipped_quantity: number | null;
+  short_quantity: number | null;
 }
 
 export interface SalesOrderCancelRequestRow {
@@ -134,6 +142,25 @@ export interface StockLedgerRow {
   doc_no: string;
   doc_revision: number;
   created_at: Date;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveryRow extends Timestamps {
+  event_id: string;
+  event_type: string;
+  doc_type: string;
+  doc_key: string;
+  /** json: the event as sent. */
+  payload: Record<string, unknown>;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  redeliveries: number;
+  last_error: string | null;
+  last_http_status: number | null;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  failed_at: Date | null;
 }
 
 /**
@@ -164,5 +191,6 @@ declare module 'knex/types/tables' {
     sales_order_lines: Table<SalesOrderLineRow, { price: number }>;
     cancel_requests: Table<SalesOrderCancelRequestRow>;
     stock_ledger: Table<StockLedgerRow>;
+    webhook_deliveries: Table<WebhookDeliveryRow, { payload: string }>;
   }
 }

@@ -1,5 +1,6 @@
 // 基础信息 shapes and rules, shared by the API (request validation) and the sync activities (pre-flight).
 import { z } from 'zod';
+import { freeText } from './text-schema';
 
 /** ERP codes end up in workflow IDs and JD fields: keep them to a safe, comma-free alphabet. */
 export const codeSchema = z
@@ -11,7 +12,7 @@ export const codeSchema = z
 /** JD numbers (warehouseNo, shipperNo, supplierNo, category codes) are short alphanumeric codes. */
 const jdNoSchema = z.string().min(1).max(50).regex(/^[A-Za-z0-9]+$/, 'must be letters and digits only, as JD issues them');
 const jdCategoryNoSchema = z.string().min(1).max(20).regex(/^\d+$/, 'must be JD\'s numeric category code');
-const nameSchema = z.string().trim().min(1).max(100);
+const nameSchema = freeText({ max: 100 });
 
 export const warehouseBody = z
   .strictObject({
@@ -42,7 +43,7 @@ const barcodeSchema = z.string().min(1).max(50).regex(/^[A-Za-z0-9-]+$/, 'must b
 
 export const goodsBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(500),
+    name: freeText({ max: 500 }),
     barcodes: z
       .array(barcodeSchema)
       .min(1, 'needs at least one barcode: JD matches goods by barcode')

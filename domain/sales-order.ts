@@ -2,6 +2,7 @@
 // push activities (the pre-flight that decides whether JD can be asked at all).
 import { z } from 'zod';
 import { codeSchema } from './master-data';
+import { freeText } from './text-schema';
 import type { CancelVerdict } from './cancel';
 import type { SalesOrderStatus } from './statuses';
 
@@ -17,14 +18,14 @@ const phoneSchema = z.string().trim().regex(/^[0-9+() -]{5,30}$/, 'must be 5–3
 // Limits are JD's field sizes (eclp-api.md §3.7): a longer value would be cut or refused at push time.
 export const consigneeSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(20, "must fit JD's consigneeName (20 characters)"),
+    name: freeText({ max: 20, maxMessage: "must fit JD's consigneeName (20 characters)" }),
     mobile: phoneSchema.optional(),
     phone: phoneSchema.optional(),
-    province: z.string().trim().min(1).max(100),
-    city: z.string().trim().min(1).max(100),
-    county: z.string().trim().min(1).max(100),
-    town: z.string().trim().min(1).max(100).optional(),
-    address: z.string().trim().min(1).max(100, "must fit JD's consigneeAddress (100 characters)"),
+    province: freeText({ max: 100 }),
+    city: freeText({ max: 100 }),
+    county: freeText({ max: 100 }),
+    town: freeText({ max: 100 }).optional(),
+    address: freeText({ max: 100, maxMessage: "must fit JD's consigneeAddress (100 characters)" }),
   })
   .refine((c) => c.mobile !== undefined || c.phone !== undefined, {
     path: ['mobile'],
@@ -43,7 +44,7 @@ export const salesOrderLineSchema = z
 export const salesOrderBody = z
   .strictObject({
     orderNo: codeSchema,
-    shopOrderNo: z.string().trim().min(1).max(200).optional(),
+    shopOrderNo: freeText({ max: 200 }).optional(),
     warehouseCode: codeSchema,
     carrierCode: codeSchema,
     consignee: consigneeSchema,
@@ -53,7 +54,8 @@ export const salesOrderBody = z
       .max(200)
       // One ledger row per SKU and document: two lines of one SKU would book as one anyway.
       .refine((lines) => new Set(lines.map((l) => l.sku)).size === lines.length, 'must not repeat a SKU (merge the quantities into one line)'),
-    remark: z.string().trim().min(1).max(500).optional(),
+    // JD's sellerRemark: the one field people write paragraphs in, so line breaks are kept.
+    remark: freeText({ max: 500, lineBreaks: true }).optional(),
   })
   .meta({ id: 'SalesOrderBody' });
 
@@ -62,7 +64,7 @@ export type Consignee = SalesOrderBody['consignee'];
 
 export const cancelRequestBody = z
   .strictObject({
-    reason: z.string().trim().min(1).max(200),
+    reason: freeText({ max: 200 }),
     /** Lets a caller retry the request safely and find its verdict later; generated when absent. */
     requestId: z.uuid().optional(),
   })

@@ -16,7 +16,18 @@ export const MIN_QUOTA_RETRY_AFTER_MS = 60_000;
  * (timeout / unknown exception *inside* the backend); 43 "system error" does not say where it failed,
  * and a needless lookup costs one query while a wrong "not committed" could duplicate a document.
  */
-const MAY_HAVE_COMMITTED_CODES: ReadonlySet<string> = new Set(['43', '65', '67']);
+const MAY_HAVE_COMMITTED_CODES: ReadonlySet<string> = new Set(['43', '65', '67', '69']);
+
+/**
+ * Codes eclp-api.md §1.7 says to retry that protocol.ts's transient set does not hold: 23 (API stopped
+ * for an upgrade, "retry later") and 69 (获取数据失败, "retry"). 69 joins the may-have-committed codes for
+ * the same reason as 43: it does not say where the backend failed.
+ */
+const RETRY_LATER_GATEWAY_CODES: ReadonlySet<string> = new Set(['23', '69']);
+
+/** How a business refusal says the document is already there (JD's text for a repeated isvUUID is unknown). */
+const ALREADY_EXISTS_ZH = /已存在/;
+const ALREADY_EXISTS_EN = /already exist/i;
 
 export interface GatewayFailure {
   method: string;
@@ -42,7 +53,7 @@ export function classifyGatewayFailure(failure: GatewayFailure, options: Classif
       { ...init, retryAfterMs },
     );
   }
-  if (TRANSIENT_GATEWAY_CODES.has(code)) {
+  if (TRANSIENT_GATEWAY_CODES.has(code) || RETRY_LATER_GATEWAY_CODES.has(code)) {
     const mayHaveCommitted = MAY_HAVE_COMMITTED_CODES.has(code);
     return new EclpBackendBusyError(
       `JD backend unavailable for ${method} (code ${code}${jdText})${mayHaveCommitted ? '; the call may have been executed' : ''}`,
@@ -54,6 +65,15 @@ export function classifyGatewayFailure(failure: GatewayFailure, options: Classif
     return new EclpConfigurationError(`${problem} (code ${code}) calling ${method}: ${action}`, { ...init, hint: action });
   }
   return new EclpBusinessError(`JD rejected ${method} (code ${code}): ${failure.zhDesc ?? failure.enDesc ?? 'no description'}`, init);
+}
+
+/**
+ * True when JD refused a create because it already holds the document (e.g. `isvUUID已存在` for a repeated
+ * isvUUID). Such a refusal is no verdict on the document: the caller looks it up instead of failing it.
+ */
+export function isAlreadyExistsRefusal(error: unknown): error is EclpBusinessError {
+  if (!(error instanceof EclpBusinessError)) return false;
+  return (error.zhDesc !== undefined && ALREADY_EXISTS_ZH.test(error.zhDesc)) || (error.enDesc !== undefined && ALREADY_EXISTS_EN.test(error.enDesc));
 }
 
 function describeJdText(failure: GatewayFailure): string {

@@ -81,7 +81,7 @@ export class EclpTransportError extends EclpError {
   }
 }
 
-/** JD answered that its platform or backend is unavailable or failed (codes 1, 43, 65, 66, 67). */
+/** JD answered that its platform or backend is unavailable or failed, or asked to retry later (codes 1, 23, 43, 65–67, 69). */
 export class EclpBackendBusyError extends EclpError {
   override readonly name = 'EclpBackendBusyError';
   readonly kind = 'backend-busy';

@@ -15,6 +15,7 @@ export {
   type EclpErrorDetails,
   type TransportFailure,
 } from './errors';
+export { isAlreadyExistsRefusal } from './classify';
 export { EclpMethod } from './methods';
 export {
   SoStatus,

@@ -14,12 +14,16 @@ export const FAILURE_TYPES = {
   salesOrderSuperseded: 'SalesOrderSuperseded',
   /** A create JD may have executed was not found at JD: it is sent again (retryable). */
   salesOrderNotAtJd: 'SalesOrderNotAtJd',
+  /** JD says it holds the order (a repeated isvUUID) but its lookup does not show it yet: look again (retryable). */
+  salesOrderLookupLagging: 'SalesOrderLookupLagging',
   /** JD refused to show one of our own orders: no verdict on the order, keep asking (retryable). */
   jdQueryRefused: 'JdQueryRefused',
   /** More numbers than one batched JD query takes. */
   sweepBatchTooLarge: 'SweepBatchTooLarge',
   /** A goods sync ended without a JD goods number (the workflow's own failure). */
   goodsSyncFailed: 'GoodsSyncFailed',
+  /** PostgreSQL refused the data an activity wrote (SQLSTATE class 22/23): retrying cannot help, so non-retryable. */
+  databaseRefusedData: 'DatabaseRefusedData',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES] | (typeof JD_REJECTION_TYPES)[number];

@@ -13,6 +13,8 @@ export const workflowIds = {
    */
   sweeper: (jdWarehouseNo: string, erpTaskQueue: string = TASK_QUEUES.erp) =>
     erpTaskQueue === TASK_QUEUES.erp ? `SWEEP:${jdWarehouseNo}` : `SWEEP:${jdWarehouseNo}@${erpTaskQueue}`,
+  /** One run per operator redelivery of an ERP webhook event (its n-th). */
+  webhookRedelivery: (eventId: string, redelivery: number) => `WEBHOOK:${eventId}:redelivery-${redelivery}`,
 };
 
 /** Registered workflow function names (workflows/index.ts exports functions of these names). */
@@ -20,4 +22,5 @@ export const WORKFLOW_TYPES = {
   goodsSync: 'goodsSync',
   salesOrder: 'salesOrder',
   sweeper: 'warehouseSweeper',
+  webhookRedelivery: 'webhookRedelivery',
 } as const;

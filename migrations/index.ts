@@ -7,6 +7,8 @@ import * as operationLog from './20261129000000_operation_log';
 import * as masterData from './20261129000100_master_data';
 import * as operationLogIdempotency from './20261129000200_operation_log_idempotency';
 import * as salesOrders from './20261129000300_sales_orders';
+import * as webhookDeliveries from './20261130000100_webhook_deliveries';
+import * as salesOrderShipments from './20261130000200_sales_order_shipments';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -19,6 +21,8 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261129000100_master_data', migration: masterData },
   { name: '20261129000200_operation_log_idempotency', migration: operationLogIdempotency },
   { name: '20261129000300_sales_orders', migration: salesOrders },
+  { name: '20261130000100_webhook_deliveries', migration: webhookDeliveries },
+  { name: '20261130000200_sales_order_shipments', migration: salesOrderShipments },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

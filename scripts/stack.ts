@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDevTokens, tokensSpec, type Role } from '../api/auth';
+import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
 import { openDatabase, redactUrl, type Database } from '../db';
 import { DEV_CREDENTIALS } from '../eclp/config';
 import { startSimulator } from '../simulator/server';
@@ -25,6 +26,11 @@ export interface StackOptions {
   /** Pass child output through (npm start) or drop it (benchmarks). */
   childOutput?: 'inherit' | 'ignore';
   log?: (line: string) => void;
+  /**
+   * A worker or the API refused its configuration (exit code 78): it is not restarted, since it would
+   * only fail the same way. During start-up `startStack` rejects instead; afterwards this is called.
+   */
+  onConfigurationError?: (name: string) => void;
 }
 
 export interface ChildHandle {
@@ -77,7 +83,9 @@ function tokensFrom(spec: string): Record<Role, string | undefined> {
 }
 
 /** A TypeScript entry point run under tsx in its own process, as in production. */
-function child(name: string, entry: string, env: () => NodeJS.ProcessEnv, options: Required<Pick<StackOptions, 'restartChildren' | 'childOutput' | 'log'>>): ChildHandle {
+type ChildOptions = Required<Pick<StackOptions, 'restartChildren' | 'childOutput' | 'log'>> & { refused: (name: string) => void };
+
+function child(name: string, entry: string, env: () => NodeJS.ProcessEnv, options: ChildOptions): ChildHandle {
   const root = projectRoot();
   let restarts = 0;
   const handle: ChildHandle = {
@@ -90,6 +98,10 @@ function child(name: string, entry: string, env: () => NodeJS.ProcessEnv, option
       proc.on('exit', (code, signal) => {
         if (handle.stopping || handle.process !== proc) return;
         options.log(`${name} exited (${signal ?? `code ${code}`})`);
+        if (code === EXIT_CONFIGURATION) {
+          options.log(`${name} refuses its configuration (see its message above); it is not restarted`);
+          return options.refused(name);
+        }
         if (!options.restartChildren) return;
         restarts += 1;
         const delay = Math.min(30_000, 1_000 * restarts);
@@ -157,8 +169,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       simulatorUrl = sim.url;
     }
 
+    // An empty API_TOKENS counts as unset: development tokens, not an API that cannot start.
     const devTokens = env.API_TOKENS ? undefined : devTokensIn(dataDir);
-    const apiTokens = env.API_TOKENS ?? tokensSpec(devTokens!);
+    const apiTokens = env.API_TOKENS || tokensSpec(devTokens!);
     const apiPort = port(env, 'PORT', 3000);
     const childEnv = (): NodeJS.ProcessEnv => ({
       ...env,
@@ -171,7 +184,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SO_POLL_INTERVAL_MS: env.SO_POLL_INTERVAL_MS ?? '2000',
       READY_POLLER_MAX_AGE_MS: env.READY_POLLER_MAX_AGE_MS ?? (env.TEMPORAL_ADDRESS ? undefined : '30000'),
     });
-    const childOptions = { restartChildren: options.restartChildren ?? true, childOutput: options.childOutput ?? 'inherit', log } as const;
+    let starting = true;
+    let refusedAtStart: (name: string) => void = () => undefined;
+    const startFailed = new Promise<never>((_, reject) => {
+      refusedAtStart = (name) => reject(new ConfigurationError([`${name} refuses its configuration; fix the settings it names above and start again`]));
+    });
+    startFailed.catch(() => undefined);
+    const refused = (name: string) => (starting ? refusedAtStart(name) : options.onConfigurationError?.(name));
+    const childOptions = { restartChildren: options.restartChildren ?? true, childOutput: options.childOutput ?? 'inherit', log, refused } as const;
     const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => child(`worker${options.workers && options.workers > 1 ? ` ${i + 1}` : ''}`, 'worker/main.ts', childEnv, childOptions));
     const api = child('api', 'api/main.ts', childEnv, childOptions);
     for (const c of [...workers, api]) {
@@ -179,7 +199,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cleanups.push(() => c.kill());
     }
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitFor(`${apiUrl}/healthz`, 60_000);
+    await Promise.race([waitFor(`${apiUrl}/healthz`, 60_000), startFailed]);
+    starting = false;
 
     return {
       apiUrl,

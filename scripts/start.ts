@@ -1,18 +1,23 @@
 // `npm start`: the whole system on embedded defaults (DESIGN.md §2), state under .data/, Ctrl-C stops it.
+import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
 import { redactUrl, startStack } from './stack';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const stack = await startStack({ log: (line) => say(`[start] ${line}`) });
   let stopping = false;
-  const stop = async () => {
+  const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     say('\n[start] stopping…');
     await stack.stop();
-    process.exit(0);
+    process.exit(code);
   };
+  const stack = await startStack({
+    log: (line) => say(`[start] ${line}`),
+    // A process that cannot start with these settings stops the whole system with its message.
+    onConfigurationError: () => void stop(EXIT_CONFIGURATION),
+  });
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
@@ -33,5 +38,5 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   say(`[start] failed: ${(err as Error).message}`);
-  process.exit(1);
+  process.exit(err instanceof ConfigurationError ? EXIT_CONFIGURATION : 1);
 });

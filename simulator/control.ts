@@ -3,7 +3,8 @@
 import express from 'express';
 import { z } from 'zod';
 import { BusinessError, MoveRefused, UnknownDocument } from './errors';
-import { FAULT_KINDS } from './faults';
+import { DUPLICATE_ISV_UUID_ANSWERS } from './behaviour';
+import { BUSY_CODES, FAULT_KINDS, MAY_HAVE_COMMITTED_CODES } from './faults';
 import { currentStatus, type SalesOrder } from './model/sales-orders';
 import { BillType } from './model/serials';
 import type { SimulatorLogger } from './logger';
@@ -28,7 +29,22 @@ const receiptLines = (minQuantity: number) => z.array(z.strictObject({ goodsNo: 
 const poReceipt = z.strictObject({ lines: receiptLines(1).optional(), complete: z.boolean().optional() });
 const returnReceipt = z.strictObject({ lines: receiptLines(0).optional() });
 const withReason = z.strictObject({ reason: z.string().optional() });
-const shipment = z.strictObject({ wayBill: code.optional() });
+const shipment = z.strictObject({
+  // "a,b" = one waybill per parcel, as JD's queryOrder reports a multi-parcel shipment.
+  wayBill: code.regex(/^[^,]+(,[^,]+)*$/, 'comma-separated waybill numbers, none empty').optional(),
+  lines: z
+    .array(
+      z
+        .strictObject({ goodsNo: code.optional(), isvGoodsNo: code.optional(), realOutQty: z.number().int().min(0) })
+        .refine((l) => (l.goodsNo === undefined) !== (l.isvGoodsNo === undefined), { message: 'name the line by exactly one of goodsNo / isvGoodsNo', path: ['goodsNo'] }),
+    )
+    .min(1)
+    .optional(),
+});
+
+const behaviourPatch = z
+  .strictObject({ duplicateIsvUuid: z.enum(DUPLICATE_ISV_UUID_ANSWERS), lookupLagMs: z.number().int().min(0) })
+  .partial();
 
 const faultSpec = z
   .strictObject({
@@ -38,8 +54,14 @@ const faultSpec = z
     rate: z.number().min(0).max(1).optional(),
     latencyMs: z.number().int().min(0).optional(),
     message: z.string().min(1).optional(),
+    code: z.enum(BUSY_CODES).optional(),
   })
-  .refine((f) => f.next === undefined || f.rate === undefined, { message: 'give either next or rate, not both', path: ['rate'] });
+  .refine((f) => f.next === undefined || f.rate === undefined, { message: 'give either next or rate, not both', path: ['rate'] })
+  .refine((f) => f.code === undefined || f.kind === 'busy' || f.kind === 'busyAfterCommit', { message: 'code is for busy and busyAfterCommit faults', path: ['code'] })
+  .refine((f) => f.kind !== 'busyAfterCommit' || f.code === undefined || (MAY_HAVE_COMMITTED_CODES as readonly string[]).includes(f.code), {
+    message: `busyAfterCommit answers one of ${MAY_HAVE_COMMITTED_CODES.join(', ')} (66 says the call never reached the backend)`,
+    path: ['code'],
+  });
 
 const serialSeed = z.strictObject({
   goodsNo: code,
@@ -73,7 +95,7 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
     res.json({
       controls: [
         'POST /_sim/reset', 'GET /_sim/state', 'GET /_sim/stats', 'POST /_sim/stats/reset',
-        'GET|PUT /_sim/timeline', 'GET|POST /_sim/catalogue',
+        'GET|PUT /_sim/timeline', 'GET|POST /_sim/behaviour', 'GET|POST /_sim/catalogue',
         'GET /_sim/sales-orders?isvUUID=', 'GET /_sim/sales-orders/:eclpSoNo',
         'POST /_sim/sales-orders/:eclpSoNo/{pick,pack,ship,deliver,cancel}',
         'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/receive',
@@ -106,6 +128,14 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
     res.json(ops.setTimeline(body(timelinePatch, req)));
   });
 
+  router.get('/behaviour', (_req, res) => {
+    res.json(state.behaviour);
+  });
+  router.post('/behaviour', (req, res) => {
+    state.behaviour = { ...state.behaviour, ...body(behaviourPatch, req) };
+    res.json(state.behaviour);
+  });
+
   router.get('/catalogue', (_req, res) => {
     res.json(state.catalogue.snapshot());
   });
@@ -129,8 +159,8 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
     res.json(salesOrderView(ops.packSalesOrder(req.params.eclpSoNo)));
   });
   router.post('/sales-orders/:eclpSoNo/ship', (req, res) => {
-    const { wayBill } = body(shipment, req);
-    res.json(salesOrderView(ops.shipSalesOrder(req.params.eclpSoNo, wayBill)));
+    const { wayBill, lines } = body(shipment, req);
+    res.json(salesOrderView(ops.shipSalesOrder(req.params.eclpSoNo, wayBill, lines)));
   });
   router.post('/sales-orders/:eclpSoNo/deliver', (req, res) => {
     res.json(salesOrderView(ops.deliverSalesOrder(req.params.eclpSoNo)));

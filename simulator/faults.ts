@@ -1,8 +1,19 @@
 // Faults injected into /routerjson calls on demand (the /_sim/faults control). Each fault either fires
 // on the next N matching calls and then disappears, or fires at random with a rate until deleted.
 
-export const FAULT_KINDS = ['latency', 'timeoutAfterCommit', 'http5xx', 'busy', 'quota', 'businessError'] as const;
+export const FAULT_KINDS = ['latency', 'timeoutAfterCommit', 'http5xx', 'busy', 'busyAfterCommit', 'quota', 'businessError'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * Gateway codes a `busy` fault may answer (eclp-api.md §1.7): 66 says the backend was not reached; 43, 65
+ * and 67 leave open whether it executed the call ("may have committed").
+ */
+export const BUSY_CODES = ['43', '65', '66', '67'] as const;
+export type BusyCode = (typeof BUSY_CODES)[number];
+/** The codes after which JD may have executed the call: the only ones `busyAfterCommit` answers. */
+export const MAY_HAVE_COMMITTED_CODES = ['43', '65', '67'] as const satisfies readonly BusyCode[];
+export const DEFAULT_BUSY_CODE: BusyCode = '66';
+export const DEFAULT_BUSY_AFTER_COMMIT_CODE: BusyCode = '65';
 
 export const DEFAULT_LATENCY_MS = 2_000;
 export const DEFAULT_HOLD_MS = 60_000;
@@ -15,6 +26,8 @@ export interface FaultSpec {
   rate?: number;
   latencyMs?: number;
   message?: string;
+  /** `busy` / `busyAfterCommit` only: the gateway code answered. */
+  code?: BusyCode;
 }
 
 export interface Fault extends FaultSpec {

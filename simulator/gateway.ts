@@ -14,7 +14,7 @@ import {
 } from '../eclp/protocol';
 import { ECLP_METHODS, type ApiContext, type ApiHandler } from './api';
 import { BusinessError } from './errors';
-import { DEFAULT_BUSINESS_ERROR, DEFAULT_HOLD_MS } from './faults';
+import { DEFAULT_BUSINESS_ERROR, DEFAULT_BUSY_AFTER_COMMIT_CODE, DEFAULT_BUSY_CODE, DEFAULT_HOLD_MS } from './faults';
 import type { HeldConnections } from './held-connections';
 import type { SimulatorLogger } from './logger';
 import { BusinessParams, type RawParams } from './params';
@@ -138,8 +138,16 @@ export function gatewayRouter(deps: GatewayDeps): express.Router {
     switch (fault?.kind) {
       case 'http5xx':
         return send(503, '503', '<html><head><title>503 Service Temporarily Unavailable</title></head><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
-      case 'busy':
-        return send(200, GatewayCode.BACKEND_UNAVAILABLE, errorEnvelope(GatewayCode.BACKEND_UNAVAILABLE));
+      case 'busy': {
+        const code = fault.code ?? DEFAULT_BUSY_CODE;
+        return send(200, code, errorEnvelope(code));
+      }
+      case 'busyAfterCommit': {
+        // Executed, then answered as if the backend had failed: JD's "may have committed" codes mean this.
+        answer(method, handler, business);
+        const code = fault.code ?? DEFAULT_BUSY_AFTER_COMMIT_CODE;
+        return send(200, code, errorEnvelope(code));
+      }
       case 'quota':
         return send(200, GatewayCode.CALL_LIMITED, errorEnvelope(GatewayCode.CALL_LIMITED));
       case 'businessError':

@@ -65,13 +65,18 @@ export class Operations {
     return this.moveSalesOrder(eclpSoNo, (order) => so.pack(order, this.stamp()));
   }
 
-  /** Ships and takes the goods out of stock; JD assigns a waybill unless the caller names one. */
-  shipSalesOrder(eclpSoNo: string, wayBill?: string): so.SalesOrder {
+  /**
+   * Ships and takes what left out of stock. JD assigns a waybill unless the caller names one ("a,b" for
+   * several parcels); `lines` ships less than ordered of the lines it names (a short shipment).
+   */
+  shipSalesOrder(eclpSoNo: string, wayBill?: string, lines?: readonly so.ShippedLine[]): so.SalesOrder {
     return this.moveSalesOrder(eclpSoNo, (order) => {
       const at = this.stamp();
-      so.ship(order, wayBill ?? this.state.numbers.next(...NumberFormat.wayBill), at);
+      so.ship(order, wayBill ?? this.state.numbers.next(...NumberFormat.wayBill), at, lines);
       for (const line of order.lines) {
-        this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo: line.goodsNo, quantity: -line.quantity, reason: 'SHIPMENT', billNo: order.eclpSoNo });
+        const quantity = line.realOutQty ?? line.quantity;
+        if (quantity === 0) continue;
+        this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo: line.goodsNo, quantity: -quantity, reason: 'SHIPMENT', billNo: order.eclpSoNo });
       }
     });
   }

@@ -103,7 +103,7 @@ const salesOrderSchema: z.ZodType<SalesOrder> = record({
     town: text.optional(),
     postcode: text.optional(),
   }),
-  lines: z.array(record({ orderLine: text, goodsNo: text, isvGoodsNo: text, goodsName: text, quantity, price: quantity.optional() })),
+  lines: z.array(record({ orderLine: text, goodsNo: text, isvGoodsNo: text, goodsName: text, quantity, price: quantity.optional(), realOutQty: quantity.optional() })),
   history: z.array(record({ soStatusCode: text, soStatusName: text, operateTime: text, operateUser: text })).min(1),
   wayBill: text.optional(),
   cancelReason: text.optional(),

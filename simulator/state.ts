@@ -3,6 +3,7 @@
 // change is announced through changed(). Exposed to in-process tests through startSimulator().state and
 // to everyone through GET /_sim/state.
 import type { EclpMerchant } from '../eclp/config';
+import { DEFAULT_BEHAVIOUR, type SimBehaviour } from './behaviour';
 import { FaultBook } from './faults';
 import { NumberIssuer } from './ids';
 import { Catalogue, type CatalogueSnapshot } from './model/catalogue';
@@ -43,6 +44,7 @@ export class SimulatorState {
   /** Never reset: numbers stay unique for the life of the process. */
   readonly numbers = new NumberIssuer();
   timeline: Timeline;
+  behaviour: SimBehaviour = { ...DEFAULT_BEHAVIOUR };
   private changeListener?: (change: StateChange) => void;
 
   constructor(
@@ -65,7 +67,7 @@ export class SimulatorState {
     this.changeListener?.('changed');
   }
 
-  /** Back to a freshly started simulator (documents, stock, serials, faults, counters, catalogue, timeline). */
+  /** Back to a freshly started simulator (documents, stock, serials, faults, counters, catalogue, timeline, behaviour). */
   reset(): void {
     this.goods.clear();
     this.purchaseOrders.clear();
@@ -77,6 +79,7 @@ export class SimulatorState {
     this.stats.reset();
     this.catalogue.reset();
     this.timeline = this.startupTimeline;
+    this.behaviour = { ...DEFAULT_BEHAVIOUR };
     this.changeListener?.('reset');
   }
 

@@ -13,6 +13,7 @@ import { sendBackSignal, buyerRefundSignal } from '../messages/sales-order';
 import { taskQueues } from '../messages/task-queues';
 import { harnessSettings, uniqueTaskQueue } from './harness';
 import { workflowBundle } from './helpers/stack';
+import { withPollBackoff } from '../activities/eclp/poll-backoff';
 
 const POLLING = { intervalMs: 100, maxWaitMs: 60_000 };
 const SHIPPED: SalesOrderOutcome = { kind: 'shipped', wayBill: 'JDV000000000001', jdShipperNo: 'CYS0000010', jdShipperName: '京东快递', jdShippedAt: null, lines: [] };
@@ -27,6 +28,10 @@ function gate() {
 /** What one order's stubs do, and what they saw. */
 interface Script {
   push: () => Promise<void>;
+  /** The poll's JD call (inside the real back-off wrapper); throws to play a JD error. */
+  jdQuery: (attempt: number) => Promise<void>;
+  /** When each poll attempt began (ms since epoch). */
+  pollTimes: number[];
   poll: (attempt: number) => Promise<SalesOrderOutcome>;
   cancel: () => Promise<{ cancelled: boolean; jdCode: string; jdMessage?: string }>;
   webhook: () => Promise<void>;
@@ -39,11 +44,13 @@ interface Script {
 const scripts = new Map<string, Script>();
 const notYet = () => ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderNotFinished, message: 'not yet', category: ApplicationFailureCategory.BENIGN });
 
-function script(orderNo: string, overrides: Partial<Pick<Script, 'push' | 'poll' | 'cancel' | 'webhook'>>): Script {
+function script(orderNo: string, overrides: Partial<Pick<Script, 'push' | 'jdQuery' | 'poll' | 'cancel' | 'webhook'>>): Script {
   const entries = new Map<string, ReturnType<typeof gate>>();
   const entry = (name: string) => entries.get(name) ?? entries.set(name, gate()).get(name)!;
   const s: Script = {
     push: async () => undefined,
+    jdQuery: async () => undefined,
+    pollTimes: [],
     poll: async () => {
       throw notYet();
     },
@@ -108,7 +115,10 @@ const eclpStubs = {
   async awaitSalesOrderOutcome(eclpSoNo: string) {
     const s = of(orderOfJdNo(eclpSoNo));
     s.record('poll');
-    return s.poll(s.calls.filter((c) => c === 'poll').length);
+    s.pollTimes.push(Date.now());
+    const attempt = s.calls.filter((c) => c === 'poll').length;
+    await withPollBackoff(() => s.jdQuery(attempt), (err) => err);
+    return s.poll(attempt);
   },
   async cancelSalesOrderAtJd(eclpSoNo: string) {
     const s = of(orderOfJdNo(eclpSoNo));
@@ -249,6 +259,34 @@ describe('the sales-order saga with stubbed activities', () => {
     });
     expect(s.calls).toEqual(['claim', 'preflight', 'push', 'recordPushed', 'poll', 'recordShipped', 'webhook', 'decide:ALREADY_SHIPPED', 'webhookDone']);
     expect(s.decisions.map((d) => [d.request.requestId, d.outcome.verdict])).toEqual([['req-hook', 'ALREADY_SHIPPED']]);
+  });
+});
+
+describe('polling while JD errors', () => {
+  it('backs off exponentially from the poll interval while JD errors, and returns to the interval after', async () => {
+    const jdDown = ApplicationFailure.create({ type: 'EclpTransportError', message: 'JD did not answer', nonRetryable: false });
+    const s = script('POLL-ERR', {
+      jdQuery: async (attempt) => {
+        if (attempt <= 3) throw jdDown;
+      },
+      poll: async (attempt) => {
+        if (attempt < 6) throw notYet();
+        return SHIPPED;
+      },
+    });
+    await withWorkers(async () => {
+      await documents.salesOrders.start({ orderNo: 'POLL-ERR', revision: 1, jdWarehouseNo: '110000001', polling: { intervalMs: 300, maxWaitMs: 60_000 }, tracking: { mode: 'poll' } });
+      expect(await documents.salesOrders.handle('POLL-ERR', 1).result()).toMatchObject({ status: 'SHIPPED' });
+    });
+    const gaps = s.pollTimes.slice(1).map((t, i) => t - s.pollTimes[i]!);
+    // After errors 1, 2, 3: 600, 1200, 2400 ms; after the first answer ("not yet"): the 300 ms interval.
+    // (The dev server fires retry timers up to about a second late, so only lower bounds are exact.)
+    expect(gaps).toHaveLength(5);
+    expect(gaps[0]).toBeGreaterThanOrEqual(580);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1_180);
+    expect(gaps[2]).toBeGreaterThanOrEqual(2_380);
+    expect(gaps[3]).toBeLessThan(0.75 * gaps[2]!);
+    expect(gaps[4]).toBeLessThan(0.75 * gaps[2]!);
   });
 });
 

@@ -1,9 +1,8 @@
 // Pure rules of the sales-order saga: pre-flight, where a cancel request goes, the signal payload check
 // the workflow relies on, shipped quantities, webhook signatures and configuration.
-import { createHmac } from 'node:crypto';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { shippedQuantities } from '../activities/erp/sales-orders';
-import { createWebhookActivities, signWebhookBody } from '../activities/erp/webhook';
+import { webhookHeaders } from '../activities/erp/webhook';
 import { webhookConfigFromEnv } from '../config/webhook';
 import { salesOrderApiConfigFromEnv } from '../api/config';
 import { cancelRequestBody, preflightSalesOrder, routeCancelRequest, salesOrderBody, type PushMaterial } from '../domain/sales-order';
@@ -146,52 +145,55 @@ describe('shippedQuantities', () => {
 });
 
 describe('webhook signature and configuration', () => {
-  it('signs the raw body with HMAC-SHA256 of the secret', () => {
+  const CURRENT = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+  const PREVIOUS = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+
+  it('signs in the Standard Webhooks format: the standardwebhooks verifier accepts it with either secret of a rotation', () => {
     const body = '{"id":"SO:1:1/sales_order.shipped"}';
-    expect(signWebhookBody(body, 's3cret')).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`);
-    expect(signWebhookBody(body, 'other')).not.toBe(signWebhookBody(body, 's3cret'));
+    const headers = webhookHeaders([new Webhook(CURRENT), new Webhook(PREVIOUS)], 'SO:1:1/sales_order.shipped', body);
+    expect(headers['webhook-id']).toBe('SO:1:1/sales_order.shipped');
+    expect(headers['webhook-timestamp']).toMatch(/^\d{10}$/);
+    expect(headers['webhook-signature'].split(' ')).toEqual([expect.stringMatching(/^v1,/), expect.stringMatching(/^v1,/)]);
+    // A receiver that has either key verifies; one with neither, or a changed body, does not.
+    expect(new Webhook(CURRENT).verify(body, headers)).toEqual({ id: 'SO:1:1/sales_order.shipped' });
+    expect(new Webhook(PREVIOUS).verify(body, headers)).toEqual({ id: 'SO:1:1/sales_order.shipped' });
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(CURRENT).verify(body.replace('1:1', '1:2'), headers)).toThrow(WebhookVerificationError);
+    // Old timestamps are refused by the verifier: a replayed request does not pass.
+    const old = webhookHeaders([new Webhook(CURRENT)], 'SO:1:1/sales_order.shipped', body, new Date(Date.now() - 10 * 60_000));
+    expect(() => new Webhook(CURRENT).verify(body, old)).toThrow(/too old/);
   });
 
-  it('is off without a URL, and refuses a URL without a secret or a non-http URL', () => {
+  it('is off without a URL; needs https (but on loopback) and a whsec_ secret; takes a previous secret for rotation', () => {
     expect(webhookConfigFromEnv({})).toEqual({});
-    expect(webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: 'k' })).toEqual({ url: 'https://erp.example/hooks', secret: 'k' });
+    expect(webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: CURRENT })).toEqual({ url: 'https://erp.example/hooks', secrets: [CURRENT] });
+    expect(webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: CURRENT, ERP_WEBHOOK_SECRET_PREVIOUS: PREVIOUS }).secrets).toEqual([CURRENT, PREVIOUS]);
+    for (const local of ['http://localhost:8080/h', 'http://127.0.0.1:8080/h', 'http://[::1]:8080/h']) {
+      expect(webhookConfigFromEnv({ ERP_WEBHOOK_URL: local, ERP_WEBHOOK_SECRET: CURRENT }).url).toBe(local);
+    }
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'http://erp.example/hooks', ERP_WEBHOOK_SECRET: CURRENT })).toThrow(/ERP_WEBHOOK_URL must be https unless the host is localhost/);
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'http://localhost.evil.example/hooks', ERP_WEBHOOK_SECRET: CURRENT })).toThrow(/ERP_WEBHOOK_URL/);
     expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks' })).toThrow(/ERP_WEBHOOK_SECRET/);
-    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'ftp://erp.example', ERP_WEBHOOK_SECRET: 'k' })).toThrow(/http/);
-  });
-
-  const event = { id: 'SO:SO-1:1/sales_order.shipped', type: 'sales_order.shipped', occurredAt: '2026-11-29T00:00:00.000Z', data: { orderNo: 'SO-1' } };
-
-  it('delivery: skipped without a URL, signed when sent, and a non-2xx answer fails the attempt for Temporal to retry', async () => {
-    const sent: Array<{ url: string; headers: Record<string, string>; body: string }> = [];
-    let answer = 503;
-    const fakeFetch = (async (url: string, init: RequestInit) => {
-      sent.push({ url, headers: init.headers as Record<string, string>, body: String(init.body) });
-      return new Response(null, { status: answer });
-    }) as unknown as typeof fetch;
-    const env = new MockActivityEnvironment();
-
-    const off = createWebhookActivities({ config: {}, fetch: fakeFetch });
-    expect(await env.run(off.deliverWebhook, event)).toEqual({ delivered: false });
-    expect(sent).toHaveLength(0);
-
-    const on = createWebhookActivities({ config: { url: 'http://erp.test/hook?token=abc', secret: 'k' }, fetch: fakeFetch });
-    const failure = await env.run(on.deliverWebhook, event).catch((err: unknown) => err);
-    expect(failure).toMatchObject({ type: 'WebhookRejected', nonRetryable: false });
-    expect((failure as Error).message).toContain('HTTP 503');
-    expect((failure as Error).message).not.toContain('token=abc');
-    answer = 200;
-    expect(await env.run(on.deliverWebhook, event)).toEqual({ delivered: true, httpStatus: 200 });
-    expect(sent[1]?.body).toBe(sent[0]?.body);
-    expect(sent[1]?.headers).toMatchObject({ 'X-Eclp-Bridge-Event-Id': event.id, 'X-Eclp-Bridge-Signature': signWebhookBody(sent[1]!.body, 'k') });
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'ftp://erp.example', ERP_WEBHOOK_SECRET: CURRENT })).toThrow(/https/);
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: 'k' })).toThrow(/ERP_WEBHOOK_SECRET must be a Standard Webhooks secret/);
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: 'whsec_c2hvcnQ=' })).toThrow(/ERP_WEBHOOK_SECRET must encode 24 to 64 bytes/);
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: CURRENT, ERP_WEBHOOK_SECRET_PREVIOUS: 'whsec_!!!' })).toThrow(
+      /ERP_WEBHOOK_SECRET_PREVIOUS is not valid base64/,
+    );
+    expect(() => webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'https://erp.example/hooks', ERP_WEBHOOK_SECRET: 'TOPSECRET' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('TOPSECRET') }));
   });
 
   it('never puts the secret into a configuration error', () => {
+    // Caught outside the try, so that a call that does not throw fails the test instead of passing it.
+    let thrown: unknown;
     try {
       webhookConfigFromEnv({ ERP_WEBHOOK_URL: 'not a url', ERP_WEBHOOK_SECRET: 'TOPSECRET' });
-      throw new Error('expected a configuration error');
     } catch (err) {
-      expect((err as Error).message).not.toContain('TOPSECRET');
+      thrown = err;
     }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toMatch(/ERP_WEBHOOK_URL must be an absolute http\(s\) URL/);
+    expect((thrown as Error).message).not.toContain('TOPSECRET');
   });
 });
 
@@ -222,15 +224,15 @@ describe('request bodies and API configuration', () => {
     expect(cancelRequestBody.safeParse({ reason: 'x', requestId: '2f1b7b52-6a43-4c1a-9a3e-6b0f5d1c2e3f' }).success).toBe(true);
   });
 
-  it('reads polling and cancel wait from the environment, with the embedded defaults', () => {
+  it('reads polling and cancel wait from the environment, with production defaults (JD polled every 5 minutes)', () => {
     expect(salesOrderApiConfigFromEnv({})).toEqual({
-      pollIntervalMs: 2_000,
+      pollIntervalMs: 300_000,
       pollMaxWaitMs: 3 * 24 * 3600_000,
       cancelWaitMs: 10_000,
       // Per-order polling by default; the sweep settings only matter with SO_TRACKING=sweep.
       tracking: 'poll',
-      sweepIntervalMs: 2_000,
-      safetyPollIntervalMs: 30 * 2_000,
+      sweepIntervalMs: 300_000,
+      safetyPollIntervalMs: 30 * 300_000,
       sweepsPerRun: 100,
     });
     expect(salesOrderApiConfigFromEnv({ SO_TRACKING: 'sweep', SO_SWEEP_INTERVAL_MS: '5000' })).toMatchObject({ tracking: 'sweep', sweepIntervalMs: 5_000, safetyPollIntervalMs: 150_000 });

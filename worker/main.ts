@@ -4,6 +4,8 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
+import { ConfigurationError, EXIT_CONFIGURATION, isLoopbackHost } from '../config/errors';
+import { assertProductionReady } from '../config/production';
 import { openDatabase } from '../db';
 import { createEclpClient } from '../eclp';
 import { eclpConfigFromEnv, usesDevCredentials } from '../eclp/config';
@@ -18,10 +20,11 @@ async function main(): Promise<void> {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
 
+  assertProductionReady(process.env);
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const config = workerConfigFromEnv(process.env, namespace ?? 'default');
   const eclpConfig = eclpConfigFromEnv();
-  if (usesDevCredentials(eclpConfig) && !/127\.0\.0\.1|localhost/.test(eclpConfig.gatewayUrl)) {
+  if (usesDevCredentials(eclpConfig) && !isLoopbackHost(new URL(eclpConfig.gatewayUrl).hostname)) {
     logger.warn({ gateway: new URL(eclpConfig.gatewayUrl).origin }, 'using the public development JD credentials against a non-local gateway; set JD_APP_KEY, JD_APP_SECRET and JD_ACCESS_TOKEN');
   }
   const db = await openDatabase({ migrate: false });
@@ -39,6 +42,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // A configuration problem is said in one message and exits EX_CONFIG: restarting cannot fix it.
+  if (err instanceof ConfigurationError) {
+    console.error(`worker refuses to start: ${err.message}`);
+    process.exit(EXIT_CONFIGURATION);
+  }
   console.error('worker failed:', err);
   process.exit(1);
 });

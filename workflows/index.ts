@@ -2,3 +2,4 @@
 export { goodsSync } from './goods-sync';
 export { salesOrder } from './sales-order';
 export { warehouseSweeper } from './sweeper';
+export { webhookRedelivery } from './webhook-redelivery';

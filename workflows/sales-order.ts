@@ -4,7 +4,7 @@
 // Postgres, where the API and the ERP read them. One run per push revision (`SO:{orderNo}:{rev}`).
 import { ActivityFailure, CancellationScope, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EclpActivities, SalesOrderOutcome } from '../activities/eclp';
-import type { ErpActivities, SalesOrderShippedData } from '../activities/erp';
+import type { ErpActivities, SalesOrderShippedData, WebhookEvent } from '../activities/erp';
 import type { FailureStage } from '../domain/sales-order';
 import type { SalesOrderStatus } from '../domain/statuses';
 import { FAILURE_TYPES } from '../messages/failure-types';
@@ -37,6 +37,15 @@ const erpWebhook = proxyActivities<ErpActivities>(WEBHOOK_ACTIVITY_OPTIONS);
  * which the erp worker still registers as an alias.
  */
 export const DOCUMENT_ACTIVITY_NAMES_PATCH = 'activity-names-carry-document';
+
+/** Since this patch an order entering FAILED tells the ERP (`sales_order.failed`), as DESIGN.md §5 lists. */
+export const FAILED_WEBHOOK_PATCH = 'sales-order-failed-webhook';
+
+/**
+ * Since this patch an event whose retries ran out is marked failed in webhook_deliveries, where the
+ * operator lists it and redelivers it (POST /v1/webhooks/{eventId}/redeliver).
+ */
+export const WEBHOOK_GAVE_UP_PATCH = 'webhook-gave-up-recorded';
 
 type Shipped = Extract<SalesOrderOutcome, { kind: 'shipped' }>;
 type Push = { ok: true; eclpSoNo: string; jdWarehouseNo: string; recovered: boolean } | { ok: false; reason: string; stage: FailureStage; jdCode?: string };
@@ -179,16 +188,24 @@ class SalesOrderSaga {
     return this.result();
   }
 
-  /** 线上发货通知. A day of retries; then the failure goes on the order's log instead of failing the run. */
-  private async notifyShipped(data: SalesOrderShippedData): Promise<void> {
-    const event = { id: `${workflowInfo().workflowId}/sales_order.shipped`, type: 'sales_order.shipped', occurredAt: data.shippedAt, data };
+  /** 线上发货通知. */
+  private notifyShipped(data: SalesOrderShippedData): Promise<void> {
+    return this.notify({ id: `${workflowInfo().workflowId}/sales_order.shipped`, type: 'sales_order.shipped', occurredAt: data.shippedAt, data });
+  }
+
+  /**
+   * A day of retries (a 4xx refusal ends them at once); then the failure goes on the order's log and the
+   * delivery record instead of failing the run: the operator can redeliver it.
+   */
+  private async notify(event: Omit<WebhookEvent, 'document'>): Promise<void> {
     try {
-      await erpWebhook.deliverWebhook(event);
+      await erpWebhook.deliverWebhook({ ...event, document: { type: 'SO', key: this.input.orderNo } });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       const error = err.cause?.message ?? err.message;
-      log.error('The ERP webhook kept failing; sales_order.shipped was not delivered', { orderNo: this.input.orderNo, error });
+      log.error(`The ERP webhook kept failing; ${event.type} was not delivered`, { orderNo: this.input.orderNo, eventId: event.id, error });
       await erp.recordSalesOrderEvent(this.input.orderNo, this.input.revision, 'webhook_failed', { event: event.type, error });
+      if (patched(WEBHOOK_GAVE_UP_PATCH)) await erp.markWebhookGaveUp(event.id, error, 0);
     }
   }
 
@@ -197,26 +214,43 @@ class SalesOrderSaga {
     await erp.recordSalesOrderFailed(this.input.orderNo, this.input.revision, { reason, stage, ...(jdCode !== undefined && { jdCode }) });
     this.failureReason = reason;
     this.enter('FAILED');
+    // The ERP hears of the failure while the order waits for the operator: a slow receiver delays no verdict.
+    const notified = patched(FAILED_WEBHOOK_PATCH) ? this.notifyFailed({ reason, stage, ...(jdCode !== undefined && { jdCode }) }) : undefined;
+    // Its failure (only a cancellation of the run) is rethrown by answerWhile below, not left unhandled meanwhile.
+    notified?.catch(() => undefined);
     const request = await this.inbox.nextRequest();
     const target = request.kind === 'sendBack' ? 'REVIEW' : 'CANCELLED';
     await CancellationScope.nonCancellable(() => this.decide(request, { verdict: target === 'REVIEW' ? 'BACK_TO_REVIEW' : 'CANCELLED_IN_ERP', status: target }));
     this.enter(target);
-    return this.closeOut();
+    const result = await this.closeOut();
+    if (!notified) return result;
+    // Requests that arrive while the ERP is still being told are answered as closeOut answers them.
+    await this.inbox.answerWhile(notified, (late) => this.answerAfterClose(late));
+    return this.result();
+  }
+
+  /** `sales_order.failed`: the reason an operator can act on, never consignee data. */
+  private notifyFailed(failure: { reason: string; stage: FailureStage; jdCode?: string }): Promise<void> {
+    const { orderNo, revision } = this.input;
+    const failedAt = new Date().toISOString();
+    return this.notify({ id: `${workflowInfo().workflowId}/sales_order.failed`, type: 'sales_order.failed', occurredAt: failedAt, data: { orderNo, pushRevision: revision, ...failure, failedAt } });
   }
 
   /** Back in REVIEW or CANCELLED: later requests are answered without JD (the JD order is gone). */
   private async closeOut(): Promise<SalesOrderResult> {
-    await this.inbox.answerAll(async (request) => {
-      if (this.status === 'REVIEW' && request.kind === 'buyerRefund') {
-        await this.decide(request, { verdict: 'CANCELLED_IN_ERP', status: 'CANCELLED' });
-        this.enter('CANCELLED');
-      } else if (this.status === 'REVIEW') {
-        await this.decide(request, { verdict: 'BACK_TO_REVIEW', status: 'REVIEW' });
-      } else {
-        await this.decide(request, { verdict: 'ALREADY_CANCELLED', status: this.status });
-      }
-    });
+    await this.inbox.answerAll((request) => this.answerAfterClose(request));
     return this.result();
+  }
+
+  private async answerAfterClose(request: SalesOrderCancelRequest): Promise<void> {
+    if (this.status === 'REVIEW' && request.kind === 'buyerRefund') {
+      await this.decide(request, { verdict: 'CANCELLED_IN_ERP', status: 'CANCELLED' });
+      this.enter('CANCELLED');
+    } else if (this.status === 'REVIEW') {
+      await this.decide(request, { verdict: 'BACK_TO_REVIEW', status: 'REVIEW' });
+    } else {
+      await this.decide(request, { verdict: 'ALREADY_CANCELLED', status: this.status });
+    }
   }
 
   private async recordOverdue(): Promise<void> {
@@ -227,9 +261,10 @@ class SalesOrderSaga {
 
   private decide(request: SalesOrderCancelRequest, outcome: SalesOrderCancelOutcome): Promise<void> {
     const { orderNo, revision } = this.input;
+    const decision = { ...outcome, from: this.status };
     return patched(DOCUMENT_ACTIVITY_NAMES_PATCH)
-      ? erp.recordSalesOrderCancelDecision(orderNo, revision, request, outcome)
-      : erp.recordCancelDecision(orderNo, revision, request, outcome);
+      ? erp.recordSalesOrderCancelDecision(orderNo, revision, request, decision)
+      : erp.recordCancelDecision(orderNo, revision, request, decision);
   }
 
   private enter(next: SalesOrderStatus): void {

@@ -6,13 +6,17 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { loadSalesOrderPushMaterial } from '../../db/sales-orders';
 import { preflightSalesOrder, type JdSalesOrder } from '../../domain/sales-order';
-import { EclpBusinessError, EclpValidationError, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
+import { EclpBusinessError, EclpValidationError, isAlreadyExistsRefusal, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import { jdCaller, toActivityFailure, type EclpActivityOptions } from './failures';
+import { withPollBackoff } from './poll-backoff';
 
 /** What JD reported when the order left the warehouse (from `awaitSalesOrderOutcome`). */
 export interface JdShipment {
+  /** The first waybill. */
   wayBill: string | null;
+  /** Every parcel's waybill; absent in results recorded before it was reported. */
+  wayBills?: string[];
   jdShipperNo: string | null;
   jdShipperName: string | null;
   /** JD's operateTime of the shipping step, Beijing time as JD writes it. */
@@ -57,7 +61,8 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
      * Ensures JD has the order under `{orderNo}-{revision}` and returns its ESL number. A create JD may
      * have executed without telling us (timeout, 5xx, backend codes 43/65/67) is looked up by isvUUID
      * and re-sent only when JD has nothing under it; so is any retry, since a worker may have died
-     * mid-call. JD's refusals fail non-retryably with JD's words.
+     * mid-call. JD's refusals fail non-retryably with JD's words, except "already exists" for our own
+     * isvUUID, which means an earlier attempt landed: it is looked up until JD's lookup shows it.
      */
     async ensureSalesOrderAtJd(orderNo: string, revision: number): Promise<{ eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }> {
       const order = await orderForJd(orderNo, revision);
@@ -70,6 +75,19 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
         const { eclpSoNo } = await eclp.addOrder(order);
         return { eclpSoNo, jdWarehouseNo: order.warehouseNo, recovered: false };
       } catch (err) {
+        if (isAlreadyExistsRefusal(err)) {
+          // JD refuses a repeated isvUUID: it holds the order from an earlier attempt, so this is no refusal.
+          // Its lookup may lag the create; until it shows the order, retry rather than fail or re-create.
+          const existing = await lookUp(order.isvUuid);
+          if (existing) return found(existing);
+          log.warn('JD says the order already exists but its lookup does not show it yet; looking again', { orderNo, isvUuid: order.isvUuid, jdCode: err.code });
+          throw ApplicationFailure.create({
+            type: FAILURE_TYPES.salesOrderLookupLagging,
+            message: `JD holds an order under ${order.isvUuid} (${err.zhDesc ?? err.message}) but order.ext.queryOrder does not show it yet`,
+            nonRetryable: false,
+            details: [err.toDetails()],
+          });
+        }
         if (!isEclpError(err) || !err.mayHaveCommitted) throw toActivityFailure(err, options);
         log.warn('addOrder may have been executed without an answer; looking the order up by isvUUID', {
           orderNo,
@@ -92,21 +110,20 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
      * Returns once JD reports it shipped or cancelled; otherwise fails BENIGN so Temporal asks again.
      */
     async awaitSalesOrderOutcome(eclpSoNo: string): Promise<SalesOrderOutcome> {
-      let detail: SalesOrderDetail;
-      try {
-        detail = await eclp.queryOrder(eclpSoNo);
-      } catch (err) {
-        // JD refusing to show our own order is odd but no verdict on it: keep asking, visibly (not BENIGN).
-        if (err instanceof EclpBusinessError || err instanceof EclpValidationError) {
-          throw ApplicationFailure.create({ type: FAILURE_TYPES.jdQueryRefused, message: err.zhDesc ?? err.message, nonRetryable: false, details: [err.toDetails()] });
-        }
-        throw toActivityFailure(err, options);
-      }
+      const detail: SalesOrderDetail = await withPollBackoff(
+        () => eclp.queryOrder(eclpSoNo),
+        (err) =>
+          // JD refusing to show our own order is odd but no verdict on it: keep asking, visibly (not BENIGN).
+          err instanceof EclpBusinessError || err instanceof EclpValidationError
+            ? ApplicationFailure.create({ type: FAILURE_TYPES.jdQueryRefused, message: err.zhDesc ?? err.message, nonRetryable: false, details: [err.toDetails()] })
+            : toActivityFailure(err, options),
+      );
       const progress = salesOrderProgress(detail);
       if (progress.shipped) {
         return {
           kind: 'shipped',
           wayBill: progress.wayBill ?? null,
+          wayBills: detail.wayBills,
           jdShipperNo: detail.shipperNo ?? null,
           jdShipperName: detail.shipperName ?? null,
           jdShippedAt: progress.shippedAt ?? null,

@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { WebhookConfig } from '../../config/webhook';
+import { withDatabaseDataFailures } from '../database-errors';
 import { activityNamespace } from '../namespace';
 import { createGoodsSyncActivities } from './goods';
 import { createOpenSalesOrderActivities } from './open-sales-orders';
@@ -25,16 +26,18 @@ export interface ErpActivityDeps {
 
 export function createErpActivities(deps: ErpActivityDeps) {
   const salesOrders = createSalesOrderActivities(deps);
-  return activityNamespace('erp', {
+  const activities = activityNamespace('erp', {
     goodsSync: createGoodsSyncActivities(deps),
     salesOrders,
     openSalesOrders: createOpenSalesOrderActivities(deps),
-    webhook: createWebhookActivities({ config: deps.webhook }),
+    webhook: createWebhookActivities({ config: deps.webhook, db: deps.db }),
     sweepSignals: createSweepSignalActivities(deps),
     // Runs that recorded a cancel verdict before activity names carried their document still call the
     // old name (workflows/sales-order.ts DOCUMENT_ACTIVITY_NAMES_PATCH). Drop once no such run is open.
     legacySalesOrders: { recordCancelDecision: salesOrders.recordSalesOrderCancelDecision },
   });
+  // A write PostgreSQL refuses for its data fails alike on every retry: end it instead of retrying for ever.
+  return withDatabaseDataFailures(activities);
 }
 
 export type ErpActivities = ReturnType<typeof createErpActivities>;

@@ -35,14 +35,22 @@ export interface SalesOrderShippedData {
   carrierCode: string;
   jdShipperNo: string | null;
   jdShipperName: string | null;
+  /** The first waybill (for receivers that know one); `wayBills` lists every parcel's. */
   wayBill: string | null;
+  wayBills: string[];
   shippedAt: string;
-  lines: Array<{ sku: string; quantity: number }>;
+  /**
+   * Per order line: what was booked out of stock (`quantity`, what JD shipped), what was ordered, and the
+   * shortfall. A short shipment has `shortQuantity` > 0 and `shortShipped` true.
+   */
+  lines: Array<{ sku: string; quantity: number; orderedQuantity: number; shortQuantity: number }>;
+  shortShipped: boolean;
 }
 
 /**
  * Quantities to book per SKU: what JD says left the warehouse (`realOutQty`, else the JD line quantity),
- * matched by our SKU or JD's goods number; the ordered quantity when JD reports no line for it.
+ * matched by our SKU or JD's goods number and summed when JD splits a SKU over several lines (batches);
+ * the ordered quantity when JD reports no line for it. Below the ordered quantity is a short shipment.
  */
 export function shippedQuantities(
   orderLines: ReadonlyArray<{ sku: string; quantity: number }>,
@@ -51,9 +59,9 @@ export function shippedQuantities(
 ): Array<{ sku: string; quantity: number }> {
   return orderLines.map((line) => {
     const goodsNo = jdGoodsNoBySku.get(line.sku);
-    const reported = jdLines.find((l) => l.isvGoodsNo === line.sku || (goodsNo != null && l.goodsNo === goodsNo));
-    const quantity = reported?.shippedQty ?? reported?.quantity ?? line.quantity;
-    return { sku: line.sku, quantity };
+    const reported = jdLines.filter((l) => l.isvGoodsNo === line.sku || (goodsNo != null && l.goodsNo === goodsNo));
+    if (reported.length === 0) return { sku: line.sku, quantity: line.quantity };
+    return { sku: line.sku, quantity: reported.reduce((sum, l) => sum + (l.shippedQty ?? l.quantity ?? 0), 0) };
   });
 }
 
@@ -104,7 +112,9 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
           orderNo,
           revision,
           shipment: {
-            wayBill: jd.wayBill,
+            // Runs recorded before JD's waybill list crossed over carry only the first waybill.
+            wayBills: jd.wayBills ?? (jd.wayBill ? [jd.wayBill] : []),
+            wayBill: jd.wayBills?.[0] ?? jd.wayBill,
             jdShipperNo: jd.jdShipperNo,
             jdShipperName: jd.jdShipperName,
             shippedAt: shippedAt.toISOString(),
@@ -125,8 +135,15 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
         jdShipperNo: stored.jdShipperNo,
         jdShipperName: stored.jdShipperName,
         wayBill: stored.wayBill,
+        wayBills: stored.wayBills,
         shippedAt: stored.shippedAt ?? shippedAt.toISOString(),
-        lines: booked.map((entry) => ({ sku: entry.sku, quantity: -entry.quantity })),
+        lines: stored.lines.map((line) => ({
+          sku: line.sku,
+          quantity: -(booked.find((entry) => entry.sku === line.sku)?.quantity ?? 0),
+          orderedQuantity: line.quantity,
+          shortQuantity: line.shortQuantity ?? 0,
+        })),
+        shortShipped: stored.shortShipped,
       };
     },
 
@@ -145,6 +162,7 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
         },
         verdict: outcome.verdict,
         status: outcome.status,
+        ...(outcome.from !== undefined && { from: outcome.from }),
         ...(outcome.jdMessage !== undefined && { jdMessage: outcome.jdMessage }),
         idempotencyKey: activityKey(),
       }));

@@ -12,6 +12,15 @@ export function stateOf(order: Pick<SalesOrderRecord, 'status' | 'statusLabel' |
   return { currentStatus: order.status, currentStatusLabel: order.statusLabel, pushRevision: order.pushRevision, workflowId: order.workflowId, wayBill: order.wayBill };
 }
 
+/** The order's run still has to decide a request the API sent: nothing else may move the order meanwhile. */
+export function cancelPending(order: SalesOrderRecord, pending: SalesOrderCancelRequestRecord, what: 'approved' | 'cancelled'): ConflictError {
+  return new ConflictError(
+    `Sales order ${order.orderNo} has an undecided ${pending.kind} (request ${pending.requestId}); it can be ${what} once that is decided`,
+    'cancel-pending',
+    { ...stateOf(order), pendingRequestId: pending.requestId, pendingKind: pending.kind },
+  );
+}
+
 export function notInReview(order: SalesOrderRecord): ConflictError {
   return new ConflictError(`Sales order ${order.orderNo} is ${order.status} (${order.statusLabel}); only an order in review can be approved`, 'not-in-review', stateOf(order));
 }

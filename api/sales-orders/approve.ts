@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { DocumentClient } from '../../client';
 import { findWarehouse } from '../../db/master-data';
-import { claimSalesOrderPush, getSalesOrder } from '../../db/sales-orders';
+import { claimSalesOrderPush, findPendingSalesOrderCancelRequest, getSalesOrder } from '../../db/sales-orders';
 import { UnprocessableError } from '../../domain/errors';
 import { canApprove, jdWarehouseForApproval } from '../../domain/sales-order';
 import { SALES_ORDER_STATUS } from '../../domain/statuses';
@@ -11,7 +11,7 @@ import type { Actor } from '../auth';
 import type { SalesOrderApiConfig } from '../config';
 import type { RouteResult } from '../route';
 import { withTemporal } from '../temporal-errors';
-import { notInReview, orderUrl } from './answers';
+import { cancelPending, notInReview, orderUrl } from './answers';
 
 export interface SalesOrderApiDeps {
   db: Knex;
@@ -22,6 +22,8 @@ export interface SalesOrderApiDeps {
 export async function approveSalesOrder({ db, documents, config }: SalesOrderApiDeps, orderNo: string, actor: Actor): Promise<RouteResult> {
   const order = await getSalesOrder(db, orderNo);
   if (!canApprove(order.status)) throw notInReview(order);
+  const pending = await findPendingSalesOrderCancelRequest(db, orderNo);
+  if (pending) throw cancelPending(order, pending, 'approved');
   const warehouse = jdWarehouseForApproval(order.warehouseCode, await findWarehouse(db, order.warehouseCode));
   if (!warehouse.ok) {
     throw new UnprocessableError(`Sales order ${orderNo} cannot be approved for JD: ${warehouse.problem}`, 'warehouse-not-eclp', { errors: [{ field: 'warehouseCode', message: warehouse.problem }] });

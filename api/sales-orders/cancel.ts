@@ -3,32 +3,35 @@
 import { randomUUID } from 'node:crypto';
 import {
   cancelSalesOrderInReview,
+  findPendingSalesOrderCancelRequest,
   findSalesOrderCancelRequest,
   getSalesOrder,
   insertPendingSalesOrderCancelRequest,
+  withdrawPendingSalesOrderCancelRequest,
   type NewSalesOrderCancelRequest,
+  type SalesOrderCancelRequestRecord,
 } from '../../db/sales-orders';
 import { ConflictError } from '../../domain/errors';
 import { routeCancelRequest, type CancelKind, type CancelRequestBody } from '../../domain/sales-order';
 import type { Actor } from '../auth';
 import type { RouteResult } from '../route';
 import { withTemporal } from '../temporal-errors';
-import { orderUrl, stateOf, verdictAnswer } from './answers';
+import { cancelPending, orderUrl, stateOf, verdictAnswer } from './answers';
 import type { SalesOrderApiDeps } from './approve';
 
 /** How often the API looks for the run's verdict while the caller waits. */
 const VERDICT_POLL_MS = 100;
 
 export async function requestSalesOrderCancel(deps: SalesOrderApiDeps, orderNo: string, kind: CancelKind, body: CancelRequestBody, actor: Actor, rerouted = false): Promise<RouteResult> {
-  const { db, documents } = deps;
+  const { db } = deps;
   const requestId = body.requestId ?? randomUUID();
   const again = () => requestSalesOrderCancel(deps, orderNo, kind, { ...body, requestId }, actor, true);
   const known = await findSalesOrderCancelRequest(db, requestId);
   if (known) {
-    // A retried call: answer from the record and never signal twice.
-    if (known.orderNo !== orderNo || known.kind !== kind) {
-      throw new ConflictError(`Request id ${requestId} was already used for a ${known.kind} of sales order ${known.orderNo}`, 'request-id-reused');
-    }
+    if (known.orderNo !== orderNo || known.kind !== kind) throw requestIdTaken(requestId, known);
+    // A retried call: answer from the record and never decide twice. A request still pending is signalled
+    // again (the run drops a repeated id) in case the first signal never arrived (Temporal was down).
+    if (!known.verdict && !(await signal(deps, known.orderNo, kind, body.reason, actor, requestId, rerouted))) return again();
     return awaitVerdict(deps, requestId, orderNo, kind);
   }
   const order = await getSalesOrder(db, orderNo);
@@ -36,18 +39,43 @@ export async function requestSalesOrderCancel(deps: SalesOrderApiDeps, orderNo: 
   const route = routeCancelRequest(order, kind);
   if (route.action === 'refuse') throw new ConflictError(route.message, route.reason, { ...stateOf(order), requestId });
   if (route.action === 'cancel-in-erp') {
+    const pending = await findPendingSalesOrderCancelRequest(db, orderNo);
+    if (pending) throw cancelPending(order, pending, 'cancelled');
     if (await cancelSalesOrderInReview(db, request)) return awaitVerdict(deps, requestId, orderNo, kind);
     if (!rerouted) return again();
     throw new ConflictError(`Sales order ${orderNo} changed while the request was handled; send it again`, 'order-changed', stateOf(order));
   }
-  const signalled = await withTemporal(() => documents.salesOrders.requestCancel(order.workflowId!, kind, { reason: body.reason, actorRole: actor.role, requestId }), documents.temporal);
-  if (!signalled) {
-    // The run ended between our read and the signal (it shipped, say): judge the order as it is now.
-    if (!rerouted) return again();
-    throw new ConflictError(`The workflow of sales order ${orderNo} (${order.workflowId}) is not running; the order is ${order.status}`, 'workflow-not-running', stateOf(order));
-  }
-  await insertPendingSalesOrderCancelRequest(db, request);
+  // Recorded before the signal: the run trusts a request's source and actor role only from this record.
+  const stored = await insertPendingSalesOrderCancelRequest(db, request);
+  if (stored.orderNo !== orderNo || stored.kind !== kind) throw requestIdTaken(requestId, stored);
+  if (!(await signal(deps, orderNo, kind, body.reason, actor, requestId, rerouted))) return again();
   return awaitVerdict(deps, requestId, orderNo, kind);
+}
+
+/**
+ * Signals the order's run. False when the run had closed (it shipped, say): the pending record is
+ * withdrawn and the caller judges the order as it is now (once; a second time is a 409).
+ */
+async function signal(deps: SalesOrderApiDeps, orderNo: string, kind: CancelKind, reason: string, actor: Actor, requestId: string, rerouted: boolean): Promise<boolean> {
+  const { db, documents } = deps;
+  const order = await getSalesOrder(db, orderNo);
+  let delivered: boolean;
+  try {
+    delivered = order.workflowId !== null && (await withTemporal(() => documents.salesOrders.requestCancel(order.workflowId!, kind, { reason, actorRole: actor.role, requestId }), documents.temporal));
+  } catch (err) {
+    // Temporal is down (503): the answer says nothing happened, so nothing may stay behind. Should the
+    // signal have reached the run after all, its verdict is still recorded, attributed to Temporal.
+    await withdrawPendingSalesOrderCancelRequest(db, requestId);
+    throw err;
+  }
+  if (delivered) return true;
+  await withdrawPendingSalesOrderCancelRequest(db, requestId);
+  if (!rerouted) return false;
+  throw new ConflictError(`The workflow of sales order ${orderNo} (${order.workflowId}) is not running; the order is ${order.status}`, 'workflow-not-running', stateOf(order));
+}
+
+function requestIdTaken(requestId: string, owner: SalesOrderCancelRequestRecord): ConflictError {
+  return new ConflictError(`Request id ${requestId} was already used for a ${owner.kind} of sales order ${owner.orderNo}`, 'request-id-reused');
 }
 
 /** Waits up to CANCEL_WAIT_MS for the run's verdict; 202 with the order URL if it is still open. */

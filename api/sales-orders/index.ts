@@ -93,7 +93,7 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/v1/sales-orders',
-      summary: 'List sales orders, newest first, by status, warehouse, creation time or cancel verdict',
+      summary: 'List sales orders, newest first, by status, warehouse, creation time, cancel verdict or short shipment',
       tag: 'sales orders',
       roles: READERS,
       query: pageQuery.extend({
@@ -102,10 +102,12 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
         createdFrom: z.iso.datetime({ offset: true }).optional(),
         createdBefore: z.iso.datetime({ offset: true }).optional(),
         cancelVerdict: z.enum(CANCEL_VERDICTS).optional(),
+        // The operator's view of short shipments: orders where JD shipped less than ordered.
+        shortShipped: z.enum(['true', 'false']).optional(),
       }),
       responses: { 200: { description: 'A page of orders (without lines and consignee)' }, ...problemResponses },
       handler: async ({ query }) => {
-        const { status, warehouse, createdFrom, createdBefore, cancelVerdict, ...page } = query;
+        const { status, warehouse, createdFrom, createdBefore, cancelVerdict, shortShipped, ...page } = query;
         const result = await listSalesOrders(
           db,
           {
@@ -114,6 +116,7 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
             ...(createdFrom && { createdFrom: new Date(createdFrom) }),
             ...(createdBefore && { createdBefore: new Date(createdBefore) }),
             ...(cancelVerdict && { cancelVerdict }),
+            ...(shortShipped !== undefined && { shortShipped: shortShipped === 'true' }),
           },
           page,
         );

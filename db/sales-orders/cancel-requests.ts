@@ -24,9 +24,25 @@ function cancelRow(r: NewSalesOrderCancelRequest): Writes<SalesOrderCancelReques
   return { request_id: r.requestId, order_no: r.orderNo, push_revision: r.revision, kind: r.kind, reason: r.reason, actor_role: r.actorRole, source: r.source };
 }
 
-/** The API's record of a request it signalled; the workflow may have decided it already, then this does nothing. */
-export async function insertPendingSalesOrderCancelRequest(db: Knex, request: NewSalesOrderCancelRequest): Promise<void> {
+/**
+ * The API's record of a request, written before the signal: the workflow's decision trusts the source
+ * and actor role only from such a row (a signal typed into the Temporal UI can claim anything). Returns
+ * the stored request — another order's or kind's when the id was taken first by a concurrent call.
+ */
+export async function insertPendingSalesOrderCancelRequest(db: Knex, request: NewSalesOrderCancelRequest): Promise<SalesOrderCancelRequestRecord> {
   await db('cancel_requests').insert(cancelRow(request)).onConflict('request_id').ignore();
+  return (await findSalesOrderCancelRequest(db, request.requestId))!;
+}
+
+/** A request the API sent whose run has not decided it (the order must not be approved or cancelled meanwhile). */
+export async function findPendingSalesOrderCancelRequest(db: Knex | Knex.Transaction, orderNo: string): Promise<SalesOrderCancelRequestRecord | undefined> {
+  const row = await db('cancel_requests').where({ order_no: orderNo }).whereNull('verdict').orderBy('requested_at').first();
+  return row ? toSalesOrderCancelRequest(row) : undefined;
+}
+
+/** A signal that never reached a run (it had closed): its pending record would block the order forever. */
+export async function withdrawPendingSalesOrderCancelRequest(db: Knex, requestId: string): Promise<void> {
+  await db('cancel_requests').where({ request_id: requestId }).whereNull('verdict').delete();
 }
 
 export async function findSalesOrderCancelRequest(db: Knex, requestId: string): Promise<SalesOrderCancelRequestRecord | undefined> {
@@ -40,50 +56,72 @@ export async function listSalesOrderCancelRequests(db: Knex, orderNo: string): P
 }
 
 export interface SalesOrderCancelDecision {
+  /** As the run took it in; `source` and `actorRole` are its claims, trusted only against the API's record. */
   request: NewSalesOrderCancelRequest & { statusAtRequest: SalesOrderStatus };
   verdict: CancelVerdict;
   /** The order's status after the decision; a change is written with the verdict. */
   status: SalesOrderStatus;
+  /** The status the run believes the order is in; absent from runs started before this was passed. */
+  from?: SalesOrderStatus;
   jdMessage?: string;
   idempotencyKey: string;
 }
 
-/** The verdict, its log line and the resulting status change, in one transaction. */
+/**
+ * The verdict, its log line and the resulting status change, in one transaction.
+ * - The request counts as the API's (source, actor role) only when the API recorded it first for this
+ *   order and kind; anything else is a signal from the Temporal UI/CLI, whatever its payload claims.
+ * - A request id another order (or an earlier decision) owns is recorded under the run's own key, so it
+ *   can neither overwrite that verdict nor be filed against that order.
+ * - An order that moved on since the run looked (an ERP-side cancel) keeps its status; the verdict then
+ *   says so (ALREADY_CANCELLED / ALREADY_SHIPPED).
+ */
 export async function recordSalesOrderCancelDecision(db: Knex, d: SalesOrderCancelDecision): Promise<void> {
   const { request } = d;
   await db.transaction(async (trx) => {
-    const first = await writeOperationLogOnce(trx, {
-      docType: SALES_ORDER_DOC_TYPE,
-      docKey: request.orderNo,
-      action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
-      actorRole: knownRole(request.actorRole),
-      detail: {
-        pushRevision: request.revision,
-        requestId: request.requestId,
-        verdict: d.verdict,
-        reason: request.reason,
-        source: request.source,
-        ...(d.jdMessage !== undefined && { jdMessage: d.jdMessage }),
-      },
-      idempotencyKey: d.idempotencyKey,
-    });
-    if (!first) return;
-    const decided = { verdict: d.verdict, resulting_status: d.status, jd_message: d.jdMessage ?? null, status_at_request: request.statusAtRequest, decided_at: trx.fn.now() };
-    await trx('cancel_requests')
-      .insert({ ...cancelRow(request), ...decided })
-      .onConflict('request_id')
-      .merge(decided);
-    const current = await trx('sales_orders').where({ order_no: request.orderNo, push_revision: request.revision }).first();
+    const current = await trx('sales_orders').where({ order_no: request.orderNo, push_revision: request.revision }).forUpdate().first();
     // Re-approved in the instant after this run put it back in review: a verdict here would describe an order that moved on.
     if (!current) {
       throw new ConflictError(`Sales order ${request.orderNo} is no longer at push revision ${request.revision}; request ${request.requestId} is not decided here`, 'revision-superseded');
     }
-    if (current.status === d.status) return;
+    const recorded = await trx('cancel_requests').where({ request_id: request.requestId }).forUpdate().first();
+    const owned = recorded !== undefined && recorded.order_no === request.orderNo && recorded.kind === request.kind && recorded.verdict === null;
+    const fromApi = owned && recorded.source === 'api';
+    const requestId = recorded === undefined || owned ? request.requestId : `${request.orderNo}:${request.revision}#${request.requestId}`;
+    const source: CancelSource = fromApi ? 'api' : 'temporal';
+    const actorRole = fromApi ? recorded.actor_role : 'operator';
+    const movedOn = d.from !== undefined && current.status !== d.from && current.status !== d.status;
+    const verdict: CancelVerdict = !movedOn ? d.verdict : current.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : current.status === 'SHIPPED' ? 'ALREADY_SHIPPED' : d.verdict;
+    const status = movedOn ? current.status : d.status;
+
+    const first = await writeOperationLogOnce(trx, {
+      docType: SALES_ORDER_DOC_TYPE,
+      docKey: request.orderNo,
+      action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
+      actorRole: knownRole(actorRole),
+      detail: {
+        pushRevision: request.revision,
+        requestId,
+        verdict,
+        reason: request.reason,
+        source,
+        ...(d.jdMessage !== undefined && { jdMessage: d.jdMessage }),
+        ...(movedOn && { runSaw: d.from, orderWas: current.status }),
+      },
+      idempotencyKey: d.idempotencyKey,
+    });
+    if (!first) return;
+    const decided = { verdict, resulting_status: status, jd_message: d.jdMessage ?? null, status_at_request: request.statusAtRequest, decided_at: trx.fn.now() };
+    await trx('cancel_requests')
+      .insert({ ...cancelRow({ ...request, requestId, source, actorRole }), ...decided })
+      .onConflict('request_id')
+      .merge(decided);
+    if (current.status === status) return;
     // Back in review the next approval pushes a new JD order; the old number stays in the log.
-    const clear = d.status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {};
+    const clear = status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {};
     await trx('sales_orders')
-      .where({ order_no: request.orderNo, push_revision: request.revision })
-      .update({ ...clear, status: d.status, status_since: trx.fn.now(), updated_at: trx.fn.now() });
+      .where({ order_no: request.orderNo, push_revision: request.revision, status: current.status })
+      .update({ ...clear, status, status_since: trx.fn.now(), updated_at: trx.fn.now() });
   });
 }
 
@@ -95,6 +133,8 @@ export async function cancelSalesOrderInReview(db: Knex, request: NewSalesOrderC
   return db.transaction(async (trx) => {
     const updated = await trx('sales_orders')
       .where({ order_no: request.orderNo, status: 'REVIEW' })
+      // A request still with the order's run decides first (it may be the one that moves the order).
+      .whereNotExists((pending) => pending.select(trx.raw('1')).from('cancel_requests').where({ order_no: request.orderNo }).whereNull('verdict'))
       .update({ status: 'CANCELLED', status_since: trx.fn.now(), updated_at: trx.fn.now() });
     if (updated === 0) return false;
     await trx('cancel_requests')

@@ -23,8 +23,10 @@ export {
 } from './transitions';
 export {
   cancelSalesOrderInReview,
+  findPendingSalesOrderCancelRequest,
   findSalesOrderCancelRequest,
   insertPendingSalesOrderCancelRequest,
+  withdrawPendingSalesOrderCancelRequest,
   listSalesOrderCancelRequests,
   recordSalesOrderCancelDecision,
   type NewSalesOrderCancelRequest,

@@ -120,6 +120,8 @@ export interface SalesOrderFilter {
   createdBefore?: Date;
   /** Orders with at least one cancel request that ended so (e.g. REFUSED_BY_JD). */
   cancelVerdict?: CancelVerdict;
+  /** Orders JD shipped less of than ordered (true), or the others (false). */
+  shortShipped?: boolean;
 }
 
 export async function listSalesOrders(db: Knex, filter: SalesOrderFilter, page: Page): Promise<{ items: SalesOrderSummary[]; total: number }> {
@@ -129,6 +131,7 @@ export async function listSalesOrders(db: Knex, filter: SalesOrderFilter, page: 
     if (filter.warehouseCode) q.where({ warehouse_code: filter.warehouseCode });
     if (filter.createdFrom) q.where('created_at', '>=', filter.createdFrom);
     if (filter.createdBefore) q.where('created_at', '<', filter.createdBefore);
+    if (filter.shortShipped !== undefined) q.where({ short_shipped: filter.shortShipped });
     if (filter.cancelVerdict) {
       const verdict = filter.cancelVerdict;
       q.whereExists((sub) => sub.select(db.raw('1')).from('cancel_requests').whereRaw('cancel_requests.order_no = sales_orders.order_no').andWhere({ verdict }));

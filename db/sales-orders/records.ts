@@ -23,7 +23,8 @@ export interface SalesOrderRecord {
     town: string | null;
     address: string;
   };
-  lines: Array<{ sku: string; quantity: number; price: number }>;
+  /** `shippedQuantity`/`shortQuantity`: what JD shipped of the line and what fell short; null until shipped. */
+  lines: Array<{ sku: string; quantity: number; price: number; shippedQuantity: number | null; shortQuantity: number | null }>;
   remark: string | null;
   status: SalesOrderStatus;
   statusLabel: string;
@@ -32,7 +33,11 @@ export interface SalesOrderRecord {
   workflowId: string | null;
   eclpSoNo: string | null;
   jdWarehouseNo: string | null;
+  /** The first waybill (kept for readers that know one); `wayBills` lists every parcel's. */
   wayBill: string | null;
+  wayBills: string[];
+  /** Some line shipped less than ordered. */
+  shortShipped: boolean;
   jdShipperNo: string | null;
   jdShipperName: string | null;
   shippedAt: string | null;
@@ -75,6 +80,8 @@ export function toSalesOrderSummary(row: SalesOrderRow): SalesOrderSummary {
     eclpSoNo: row.eclp_so_no,
     jdWarehouseNo: row.jd_warehouse_no,
     wayBill: row.way_bill,
+    wayBills: row.way_bills ?? (row.way_bill === null ? [] : [row.way_bill]),
+    shortShipped: row.short_shipped,
     jdShipperNo: row.jd_shipper_no,
     jdShipperName: row.jd_shipper_name,
     shippedAt: row.shipped_at?.toISOString() ?? null,
@@ -101,7 +108,7 @@ export function toSalesOrderRecord(row: SalesOrderRow, lines: SalesOrderLineRow[
       town: row.consignee_town,
       address: row.consignee_address,
     },
-    lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, price: Number(l.price) })),
+    lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, price: Number(l.price), shippedQuantity: l.shipped_quantity, shortQuantity: l.short_quantity })),
     ...rest,
   };
 }

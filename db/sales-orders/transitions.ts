@@ -51,6 +51,8 @@ export async function claimSalesOrderPush(
 interface Transition {
   orderNo: string;
   revision: number;
+  /** The statuses this step moves the order from; any other means the order moved on without this run. */
+  from: readonly SalesOrderStatus[];
   to: SalesOrderStatus;
   set?: SalesOrderWrites;
   action: string;
@@ -62,7 +64,8 @@ interface Transition {
 
 /**
  * One status change and its log line in one transaction. Returns false for a repeat. Refuses to touch
- * an order that has moved on to another push revision: an old run must never overwrite a newer one.
+ * an order that has moved on — to another push revision, or out of the statuses the step starts from:
+ * a late result of an old run must never overwrite what happened since.
  */
 async function transition(trx: Knex.Transaction, t: Transition): Promise<boolean> {
   const first = await writeOperationLogOnce(trx, {
@@ -76,6 +79,7 @@ async function transition(trx: Knex.Transaction, t: Transition): Promise<boolean
   if (!first) return false;
   const updated = await trx('sales_orders')
     .where({ order_no: t.orderNo, push_revision: t.revision })
+    .whereIn('status', [...t.from, t.to])
     .update({
       ...t.set,
       status: t.to,
@@ -83,7 +87,11 @@ async function transition(trx: Knex.Transaction, t: Transition): Promise<boolean
       updated_at: trx.fn.now(),
     });
   if (updated === 0) {
-    throw new ConflictError(`Sales order ${t.orderNo} is no longer at push revision ${t.revision}; this run's result is not recorded`, 'revision-superseded');
+    const now = await trx('sales_orders').where({ order_no: t.orderNo }).first();
+    if (now?.push_revision !== t.revision) {
+      throw new ConflictError(`Sales order ${t.orderNo} is no longer at push revision ${t.revision}; this run's result is not recorded`, 'revision-superseded');
+    }
+    throw new ConflictError(`Sales order ${t.orderNo} is ${now.status}, not ${t.from.join(' or ')}; this run's ${t.action} is not recorded`, 'status-moved-on');
   }
   return true;
 }
@@ -96,6 +104,7 @@ export async function recordSalesOrderPushed(
     transition(trx, {
       orderNo: input.orderNo,
       revision: input.revision,
+      from: ['PUSHING'],
       to: 'WMS_PICKING',
       set: { eclp_so_no: input.eclpSoNo, jd_warehouse_no: input.jdWarehouseNo, failure_reason: null },
       action: 'pushed',
@@ -113,6 +122,7 @@ export async function recordSalesOrderFailed(
     transition(trx, {
       orderNo: input.orderNo,
       revision: input.revision,
+      from: ['PUSHING', 'WMS_PICKING'],
       to: 'FAILED',
       set: { failure_reason: input.reason },
       action: input.stage === 'preflight' ? 'preflight_failed' : input.stage,
@@ -123,30 +133,61 @@ export async function recordSalesOrderFailed(
 }
 
 export interface SalesOrderShipment {
-  /** Null only if JD reported shipping without a waybill number. */
+  /** The first waybill; null only if JD reported shipping without a waybill number. */
   wayBill: string | null;
+  /** Every parcel's waybill, in JD's order (a multi-parcel shipment has several). */
+  wayBills: string[];
   jdShipperNo: string | null;
   jdShipperName: string | null;
   /** ISO 8601 (it crosses Temporal as JSON). */
   shippedAt: string;
-  /** What left the warehouse, per SKU. */
+  /** What left the warehouse, per SKU; a SKU left out shipped nothing. */
   lines: Array<{ sku: string; quantity: number }>;
 }
 
-/** SHIPPED with waybill and carrier, and the outbound booked in the stock ledger — all or nothing. */
+/**
+ * SHIPPED with waybills and carrier, what each line shipped and fell short, and the outbound booked in
+ * the stock ledger — all or nothing. Only what JD shipped is booked; a shortfall puts the order on the
+ * operator's short-shipped list.
+ */
 export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string; revision: number; shipment: SalesOrderShipment; idempotencyKey: string }): Promise<void> {
   const { shipment } = input;
   await db.transaction(async (trx) => {
+    const shippedBySku = new Map(shipment.lines.map((line) => [line.sku, line.quantity]));
+    const lines = (await trx('sales_order_lines').where({ order_no: input.orderNo }).orderBy('line_no')).map((line) => {
+      const shipped = shippedBySku.get(line.sku) ?? 0;
+      return { lineNo: line.line_no, sku: line.sku, ordered: line.quantity, shipped, short: Math.max(line.quantity - shipped, 0) };
+    });
+    const shortfall = lines.filter((line) => line.short > 0).map(({ lineNo: _lineNo, ...line }) => line);
     const first = await transition(trx, {
       orderNo: input.orderNo,
       revision: input.revision,
+      from: ['WMS_PICKING'],
       to: 'SHIPPED',
-      set: { way_bill: shipment.wayBill, jd_shipper_no: shipment.jdShipperNo, jd_shipper_name: shipment.jdShipperName, shipped_at: shipment.shippedAt },
+      set: {
+        way_bill: shipment.wayBill,
+        way_bills: shipment.wayBills,
+        short_shipped: shortfall.length > 0,
+        jd_shipper_no: shipment.jdShipperNo,
+        jd_shipper_name: shipment.jdShipperName,
+        shipped_at: shipment.shippedAt,
+      },
       action: 'shipped',
-      detail: { wayBill: shipment.wayBill, jdShipperNo: shipment.jdShipperNo, outbound: shipment.lines },
+      detail: {
+        wayBill: shipment.wayBill,
+        wayBills: shipment.wayBills,
+        jdShipperNo: shipment.jdShipperNo,
+        outbound: shipment.lines,
+        ...(shortfall.length > 0 && { shortfall }),
+      },
       idempotencyKey: input.idempotencyKey,
     });
     if (!first) return;
+    for (const line of lines) {
+      await trx('sales_order_lines')
+        .where({ order_no: input.orderNo, line_no: line.lineNo })
+        .update({ shipped_quantity: line.shipped, short_quantity: line.short });
+    }
     // The transition above just updated this row in this transaction.
     const order = (await trx('sales_orders').where({ order_no: input.orderNo }).first())!;
     await bookOutbound(trx, { warehouseCode: order.warehouse_code, docType: 'SO', docNo: input.orderNo, docRevision: input.revision, lines: shipment.lines });

@@ -1,19 +1,22 @@
 // What a document type brings to the chaos run. The harness (stack, faults, disruptions, API recording,
 // quiescence, the availability invariant, the report) is shared; purchase orders and returns plug in
 // by implementing this, not by copying the harness.
-import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { DocumentClient } from '../../client';
 import type { StateSnapshot } from '../../simulator/state';
 import type { TimelinePatch } from '../../simulator/timeline';
 import type { ApiClient } from '../../test/support/api-client';
 import type { InvariantResult } from './invariants';
+import type { AddOrderCall } from './jd-wire';
 import type { Random } from './random';
 
-/** Where a driver reads the outcome: Postgres, Temporal, and what JD (the simulator) knows. */
+/** Where a driver reads the outcome: Postgres, Temporal (through client/), what JD (the simulator) knows, and the wire to JD. */
 export interface ChaosWorld {
   db: Knex;
-  temporal: Client;
+  documents: DocumentClient;
   jdState(): Promise<StateSnapshot>;
+  /** Every addOrder the worker sent to JD, as the recorder in front of the simulator saw it. */
+  addOrderCalls(): AddOrderCall[];
 }
 
 export interface ChaosDriver {

@@ -1,7 +1,7 @@
 // The shape of an invariant's verdict, and the one invariant every document type shares: the API stays
 // available — no 5xx outside the restart windows, and inside them only 503 problem+json with Retry-After.
 import type { ApiExchange } from '../../test/support/api-client';
-import type { RestartWindow } from './disruptions';
+import type { RestartWindow, UnexpectedExit } from './disruptions';
 
 export interface InvariantResult {
   name: string;
@@ -78,4 +78,13 @@ export function checkApiAvailability(exchanges: readonly ApiExchange[], windows:
     ...(abandoned > 0 ? [`${abandoned} calls abandoned: the API kept failing for minutes`] : []),
   ];
   return invariant('API: no 5xx outside restart windows; inside them 503 problem+json with Retry-After', figures, violations);
+}
+
+/**
+ * A worker or the API that died without being killed by the run is a crash the storm provoked: the run
+ * restarts it so the rest can still be judged, but the crash itself fails the run.
+ */
+export function checkNoUnexpectedExits(exits: readonly UnexpectedExit[], t0: number): InvariantResult {
+  const described = exits.map((e) => `${e.name} at t+${((e.at - t0) / 1000).toFixed(1)}s (${e.exit})`);
+  return invariant('no worker or API process exited unless the run killed it', [`${exits.length} unexpected exits`], examples(described, 'processes that exited by themselves'));
 }

@@ -1,7 +1,7 @@
 // `npm run chaos` options: what the command line may set, the defaults, and the --help text.
 import { parseArgs } from 'node:util';
 import { newSeed } from './random';
-import { FAULT_MIX_KINDS, type FaultMixKind } from './simulator';
+import { FAULT_MIX_KINDS, type DuplicateIsvUuidAnswer, type FaultMixKind } from './simulator';
 
 export interface ChaosOptions {
   orders: number;
@@ -17,6 +17,15 @@ export interface ChaosOptions {
   faultRate: number;
   faultKinds: FaultMixKind[];
   faultLatencyMs: number;
+  /** addOrder calls JD executes without answering, on top of the mix (each must be recovered by lookup). */
+  ambiguousPushes: number;
+  /** How the simulated JD answers an addOrder with an isvUUID it already holds. */
+  duplicateIsvUuid: DuplicateIsvUuidAnswer;
+  /** How long a new JD order stays invisible to the lookup by isvUUID. */
+  lookupLagMs: number;
+  /** The run fails unless it saw at least this many of these verdicts (proof that compensation ran at all). */
+  minCancelledAtJd: number;
+  minBackToReview: number;
   /** After the load: how long the system may take to settle before the invariants are checked anyway. */
   settleTimeoutMs: number;
   /** A restart window lasts from the stop until this long after the part is back (clients reconnect). */
@@ -48,6 +57,13 @@ Options
   --fault-kinds K,K          which faults (default all: ${FAULT_MIX_KINDS.join(',')});
                              each quota hit makes one order wait a minute (JD's advice on code 2)
   --fault-latency-ms MS      delay of a slow JD answer and hold time of a lost one (default 1500)
+  --ambiguous-pushes N       the next N addOrder calls are executed by JD, their answers lost
+                             (default orders / 30, at least 1)
+  --duplicate-isv-uuid A     JD's answer to an addOrder it already holds: reject (default) or
+                             return-existing
+  --lookup-lag-ms MS         a new JD order stays invisible to the lookup by isvUUID this long (default 2000)
+  --min-cancelled-at-jd N    fail unless at least N cancels were CANCELLED_AT_JD (default orders / 60, ≥ 1)
+  --min-back-to-review N     fail unless at least N send-backs were BACK_TO_REVIEW (default orders / 150, ≥ 1)
   --settle-timeout-seconds S how long the system may take to settle after the load (default 240)
   --window-grace-seconds S   a restart window ends this long after the part is back (default 10)
   --show-logs                pass the worker's and the API's output through
@@ -76,6 +92,12 @@ function faultKinds(raw: string | undefined): FaultMixKind[] {
   return [...new Set(kinds)] as FaultMixKind[];
 }
 
+function duplicateAnswer(raw: string | undefined): DuplicateIsvUuidAnswer {
+  if (raw === undefined) return 'reject';
+  if (raw === 'reject' || raw === 'return-existing') return raw;
+  throw new UsageError(`--duplicate-isv-uuid takes reject or return-existing; got ${JSON.stringify(raw)}`);
+}
+
 /** `undefined` when --help was asked for. */
 export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefined {
   let parsed;
@@ -95,6 +117,11 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
         'fault-rate': { type: 'string' },
         'fault-kinds': { type: 'string' },
         'fault-latency-ms': { type: 'string' },
+        'ambiguous-pushes': { type: 'string' },
+        'duplicate-isv-uuid': { type: 'string' },
+        'lookup-lag-ms': { type: 'string' },
+        'min-cancelled-at-jd': { type: 'string' },
+        'min-back-to-review': { type: 'string' },
         'settle-timeout-seconds': { type: 'string' },
         'window-grace-seconds': { type: 'string' },
         'show-logs': { type: 'boolean' },
@@ -120,6 +147,12 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
     faultRate: number(v['fault-rate'], 'fault-rate', 0.1, (n) => n >= 0 && n <= 1, 'between 0 and 1'),
     faultKinds: faultKinds(v['fault-kinds']),
     faultLatencyMs: number(v['fault-latency-ms'], 'fault-latency-ms', 1_500, wholeAtLeast(0), 'a whole number of ms'),
+    ambiguousPushes: number(v['ambiguous-pushes'], 'ambiguous-pushes', Math.max(1, Math.floor(orders / 30)), wholeAtLeast(0), 'a whole number ≥ 0'),
+    duplicateIsvUuid: duplicateAnswer(v['duplicate-isv-uuid']),
+    // Longer than a lost answer is held (1.5 s): the worker's first lookup after it misses the order.
+    lookupLagMs: number(v['lookup-lag-ms'], 'lookup-lag-ms', 2_000, wholeAtLeast(0), 'a whole number of ms'),
+    minCancelledAtJd: number(v['min-cancelled-at-jd'], 'min-cancelled-at-jd', Math.max(1, Math.floor(orders / 60)), wholeAtLeast(0), 'a whole number ≥ 0'),
+    minBackToReview: number(v['min-back-to-review'], 'min-back-to-review', Math.max(1, Math.floor(orders / 150)), wholeAtLeast(0), 'a whole number ≥ 0'),
     settleTimeoutMs: seconds(v['settle-timeout-seconds'], 'settle-timeout-seconds', 240),
     windowGraceMs: seconds(v['window-grace-seconds'], 'window-grace-seconds', 10),
     showLogs: Boolean(v['show-logs']),

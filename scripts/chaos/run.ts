@@ -5,7 +5,10 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { createDocumentClient } from '../../client';
 import { openDatabase, type Database } from '../../db';
+import { DEV_CREDENTIALS } from '../../eclp/config';
+import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { ApiClient } from '../../test/support/api-client';
 import { freePort } from '../../test/support/ports';
 import { SimControl, type SimStats } from '../../test/support/simulator';
@@ -13,11 +16,12 @@ import { sleep } from '../../test/support/timing';
 import { startStack, type Stack } from '../stack';
 import { ChildSupervisor, planDisruptions, restartWindows, runDisruptions, type DisruptionRecord, type UnexpectedExit } from './disruptions';
 import type { ChaosDriver, ChaosWorld } from './driver';
-import { checkApiAvailability, type InvariantResult } from './invariants';
+import { checkApiAvailability, checkNoUnexpectedExits, type InvariantResult } from './invariants';
+import { startJdWire, type JdWire } from './jd-wire';
 import type { ChaosOptions } from './options';
 import { seededRandom } from './random';
 import { salesOrderChaosDriver } from './sales-order-driver';
-import { injectFaultMix } from './simulator';
+import { injectFaultMix, setJdBehaviour } from './simulator';
 
 export interface ChaosReport {
   seed: number;
@@ -30,6 +34,7 @@ export interface ChaosReport {
   disruptions: DisruptionRecord[];
   unexpectedExits: UnexpectedExit[];
   jdCalls: SimStats;
+  /** Per fault as injected: `kind`, `kind code`, or `kind@method` → calls it hit. */
   faultsFired: Record<string, number>;
   /** The drivers' own figures (latencies), for the header. */
   figures: string[];
@@ -93,25 +98,38 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
   let starting: Promise<Stack> | undefined;
   let db: Database | undefined;
   let connection: Connection | undefined;
+  let simulator: RunningSimulator | undefined;
+  let wire: JdWire | undefined;
   const aborted = abortable(hooks.signal);
   aborted.catch(() => undefined);
   try {
     const work = async (): Promise<ChaosReport> => {
-      const drivers = hooks.drivers ?? [salesOrderChaosDriver()];
+      const drivers = hooks.drivers ?? [
+        salesOrderChaosDriver({ minCancelledAtJd: options.minCancelledAtJd, minBackToReview: options.minBackToReview, minAmbiguousPushes: options.ambiguousPushes }),
+      ];
       log(`seed ${options.seed}; ${options.orders} ${drivers.map((d) => d.name).join(' + ')} over ${seconds(options.loadMs)}; data in ${dataDir}`);
+      const env = await chaosEnv();
+      // The simulator is started here, not by the stack, so that the worker reaches it through the wire
+      // recorder: only the wire shows an addOrder sent again after JD already held the order.
+      simulator = await startSimulator({
+        port: Number(env.ECLP_SIM_PORT),
+        credentials: DEV_CREDENTIALS,
+        timeline: Object.assign({}, ...drivers.map((d) => d.timeline)),
+        stateFile: path.join(dataDir, 'simulator.json'),
+      });
+      wire = await startJdWire(simulator.gatewayUrl);
       starting = startStack({
         dataDir,
-        env: await chaosEnv(),
+        env: { ...env, ECLP_GATEWAY_URL: wire.gatewayUrl },
         workers: 1,
         restartChildren: false,
         childOutput: options.showLogs ? 'inherit' : 'ignore',
-        timeline: Object.assign({}, ...drivers.map((d) => d.timeline)),
         log: (line) => log(`[stack] ${line}`),
       });
       stack = await starting;
       for (const child of [...stack.workers, stack.api]) supervisor.watch(child);
       const api = new ApiClient({ baseUrl: stack.apiUrl, tokens: stack.tokens });
-      const sim = new SimControl(stack.simulatorUrl!);
+      const sim = new SimControl(simulator.url);
       for (const driver of drivers) await driver.prepare(api);
       const setupMs = Date.now() - startedAt;
       log(`stack up and master data synced to JD in ${seconds(setupMs)}`);
@@ -120,7 +138,10 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       for (const driver of drivers) driver.plan(random, options.orders, options.loadMs);
       const disruptionPlan = planDisruptions(random, options);
       await sim.resetStats();
-      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs });
+      await setJdBehaviour(sim, { duplicateIsvUuid: options.duplicateIsvUuid, lookupLagMs: options.lookupLagMs });
+      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, ambiguousPushes: options.ambiguousPushes });
+      // A `next` fault leaves the list once spent; remember what each was asked to do.
+      const injected = await sim.faults();
       // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.
       api.exchanges.length = 0;
 
@@ -131,12 +152,26 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       await driving;
       const faults = await sim.faults();
       await sim.clearFaults();
+      const faultsFired = Object.fromEntries(
+        injected.map((f) => {
+          const spec = f as typeof f & { method?: string; code?: string; next?: number };
+          const left = faults.find((g) => g.id === f.id);
+          const name = `${f.kind}${spec.code ? ` ${spec.code}` : ''}${spec.method ? `@${spec.method.replace('jingdong.eclp.', '')}` : ''}`;
+          return [name, left ? left.fired : (spec.next ?? 0) + f.fired];
+        }),
+      );
       const loadMs = Date.now() - t0;
       log(`load done in ${seconds(loadMs)}; JD faults cleared; waiting for the system to settle (up to ${seconds(options.settleTimeoutMs)})`);
 
       db = await openDatabase({ databaseUrl: stack.databaseUrl });
       connection = await Connection.connect({ address: stack.temporalAddress });
-      const world: ChaosWorld = { db: db.knex, temporal: new Client({ connection }), jdState: () => sim.state() };
+      const recorded = wire;
+      const world: ChaosWorld = {
+        db: db.knex,
+        documents: createDocumentClient(new Client({ connection })),
+        jdState: () => sim.state(),
+        addOrderCalls: () => recorded.addOrders(),
+      };
       const settleStart = Date.now();
       let settled = false;
       while (Date.now() - settleStart < options.settleTimeoutMs) {
@@ -153,7 +188,11 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
 
       const judged = await Promise.all(drivers.map((d) => d.judge(world)));
       const windows = restartWindows(disruptions, options.windowGraceMs);
-      const invariants = [...judged.flatMap((j) => j.invariants), checkApiAvailability(api.exchanges, windows, api.abandoned.length, t0)];
+      const invariants = [
+        ...judged.flatMap((j) => j.invariants),
+        checkApiAvailability(api.exchanges, windows, api.abandoned.length, t0),
+        checkNoUnexpectedExits(supervisor.unexpectedExits, t0),
+      ];
       return {
         seed: options.seed,
         options,
@@ -164,7 +203,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
         disruptions,
         unexpectedExits: supervisor.unexpectedExits,
         jdCalls: await sim.stats(),
-        faultsFired: Object.fromEntries(faults.map((f) => [f.kind, f.fired])),
+        faultsFired,
         figures: judged.flatMap((j) => j.figures),
       };
     };
@@ -176,6 +215,8 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
     // Aborted while the stack was still starting: wait for it, so that nothing is left running.
     const running = stack ?? (await starting?.catch(() => undefined));
     await running?.stop();
+    await wire?.close().catch(() => undefined);
+    await simulator?.close().catch(() => undefined);
     if (!options.keepData) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
     else log(`data kept in ${dataDir}`);
   }

@@ -4,7 +4,7 @@ import { sleep } from '../../test/support/timing';
 import type { ChaosDriver, ChaosWorld } from './driver';
 import { formatLatency, summarize, verdictLatencies } from './latency';
 import type { Random } from './random';
-import { checkSalesOrders } from './sales-order-invariants';
+import { checkSalesOrders, NO_MINIMUMS, type SalesOrderExpectations } from './sales-order-invariants';
 import { prepareMasterData } from './sales-order-master-data';
 import { planSalesOrders, type SalesOrderPlan } from './sales-order-plan';
 import { SalesOrderRunner } from './sales-order-runner';
@@ -13,7 +13,8 @@ import { isSettled, progress, readPushLatencies, readWorld } from './sales-order
 /** JD's warehouse moves for the run: pick 3 s after acceptance, pack 5 s, ship 7 s. */
 export const SALES_ORDER_CHAOS_TIMELINE = { salesOrder: { pickAfterMs: 3_000, packAfterMs: 5_000, shipAfterMs: 7_000, deliverAfterMs: null } };
 
-export function salesOrderChaosDriver(): ChaosDriver {
+/** `expected`: the minimums a run must reach for its verdict to count (ChaosOptions). */
+export function salesOrderChaosDriver(expected: SalesOrderExpectations = NO_MINIMUMS): ChaosDriver {
   let plans: SalesOrderPlan[] = [];
   let runner: SalesOrderRunner | undefined;
   const journal = () => runner?.journal ?? { cancels: [], surprises: [] };
@@ -35,15 +36,15 @@ export function salesOrderChaosDriver(): ChaosDriver {
       );
     },
     async unsettled(world: ChaosWorld) {
-      const p = await progress(world.db, world.temporal);
+      const p = await progress(world.db, world.documents);
       if (isSettled(p)) return undefined;
       return `sales orders: ${p.open} open, ${p.undecidedCancels} cancels undecided, ${p.runningWorkflows} runs running (${p.failedOrders} FAILED orders wait)`;
     },
     async judge(world: ChaosWorld) {
-      const snapshot = await readWorld(world.db, world.temporal, await world.jdState());
+      const snapshot = await readWorld(world.db, world.documents, await world.jdState(), world.addOrderCalls());
       const verdicts = verdictLatencies(snapshot, journal());
       return {
-        invariants: checkSalesOrders(snapshot, journal()),
+        invariants: checkSalesOrders(snapshot, journal(), expected),
         figures: [
           `sales orders, approve → pushed to JD: ${formatLatency(summarize(await readPushLatencies(world.db)))}`,
           ...Object.entries(verdicts).map(([verdict, summary]) => `sales orders, cancel → ${verdict}: ${formatLatency(summary)}`),

@@ -2,8 +2,9 @@
 // simulator (what JD "knows") and Temporal, plus the script's own journal of what it asked. Pure, so
 // the checks themselves are tested on doctored snapshots (test/chaos/chaos.test.ts).
 import type { SalesOrderStatus } from '../../domain/statuses';
-import { examples, invariant, type InvariantResult } from './invariants';
 import { workflowIds } from '../../messages/ids';
+import { examples, invariant, type InvariantResult } from './invariants';
+import type { AddOrderCall } from './jd-wire';
 
 export interface OrderRow {
   orderNo: string;
@@ -44,6 +45,8 @@ export interface JdOrderRow {
   eclpSoNo: string;
   currentStatus: string;
   shipped: boolean;
+  /** Epoch ms JD stored the order (the simulator runs in the chaos process: same clock as the wire). */
+  acceptedAt: number;
 }
 
 export interface JdOutboundRow {
@@ -67,22 +70,45 @@ export interface SalesOrderWorld {
   jdOrders: JdOrderRow[];
   jdOutbound: JdOutboundRow[];
   workflows: WorkflowRow[];
+  /** Every addOrder that went over the wire to JD, with its isvUUID (scripts/chaos/jd-wire.ts). */
+  addOrderCalls: AddOrderCall[];
   /** sku → JD goods number, warehouse code → JD warehouse number (master data). */
   jdGoodsNo: ReadonlyMap<string, string>;
   jdWarehouseNo: ReadonlyMap<string, string>;
 }
 
+/**
+ * Where a request stands in its order's script: `in-review` (a refund of an order never approved), `single`
+ * (the only cancel of its push revision), `pair` (send-back and refund sent at the same instant).
+ */
+export type CancelRole = 'in-review' | 'single' | 'pair';
+
 export interface CancelSent {
   requestId: string;
   orderNo: string;
   kind: 'sendBack' | 'buyerRefund';
+  /** The push revision the request was aimed at (0: never approved). */
+  revision: number;
+  role: CancelRole;
   /** Epoch ms the first attempt was sent. */
   sentAt: number;
   /** The final HTTP status the API gave (after retries through outages); undefined when the script gave up. */
   answer?: number;
   /** The verdict in a 200 answer. */
   verdict?: string;
+  /** The problem's `reason` in a 409 answer (`already-shipped`, `already-cancelled`, `in-review`…). */
+  reason?: string;
 }
+
+/** What a run must have seen for its verdict to mean anything (docs/chaos.md, "minimums"). */
+export interface SalesOrderExpectations {
+  minCancelledAtJd: number;
+  minBackToReview: number;
+  /** addOrder calls JD executed without the worker learning it (timeoutAfterCommit), each to be recovered by lookup. */
+  minAmbiguousPushes: number;
+}
+
+export const NO_MINIMUMS: SalesOrderExpectations = { minCancelledAtJd: 0, minBackToReview: 0, minAmbiguousPushes: 0 };
 
 export interface SalesOrderJournal {
   cancels: CancelSent[];
@@ -279,6 +305,117 @@ export function checkAnswers(journal: SalesOrderJournal): InvariantResult {
   );
 }
 
-export function checkSalesOrders(world: SalesOrderWorld, journal: SalesOrderJournal): InvariantResult[] {
-  return [checkSettled(world), checkOneJdOrderPerPush(world), checkJdAgrees(world), checkStockLedger(world), checkCancelOutcomes(world, journal), checkAnswers(journal)];
+/** A 409 is written `409 <reason>` among the verdicts: the API refused from Postgres alone. */
+const refusal = (reason: string) => `409 ${reason}`;
+const TOO_LATE = ['REFUSED_BY_JD', 'ALREADY_SHIPPED', refusal('already-shipped')];
+
+/**
+ * What JD's final state of the revision says each request must have been answered. JD is the witness
+ * because the order's state at the instant of the request is a race the script cannot observe: a revision
+ * JD cancelled was cancelled by one of ours (nothing else cancels in the run), one JD shipped was too late
+ * for every cancel, and one JD never held (refused push) was resolved in the ERP alone.
+ */
+function verdictsCalledFor(request: CancelSent, jd: JdOrderRow | undefined, pushed: boolean): { first: string[]; second: string[] } | undefined {
+  if (request.role === 'in-review') return { first: ['CANCELLED_IN_ERP'], second: [] };
+  // After the first request of a pair decided, the order is REVIEW (send-back) or CANCELLED (refund).
+  const second = request.kind === 'buyerRefund' ? ['CANCELLED_IN_ERP', 'ALREADY_CANCELLED', refusal('already-cancelled')] : ['ALREADY_CANCELLED', refusal('already-cancelled')];
+  if (!jd) {
+    if (pushed) return undefined; // missing at JD: the one-order-per-push invariant reports it
+    return { first: [request.kind === 'sendBack' ? 'BACK_TO_REVIEW' : 'CANCELLED_IN_ERP'], second };
+  }
+  if (jd.shipped) return { first: TOO_LATE, second: TOO_LATE };
+  if (jd.currentStatus === JD_CANCELLED) return { first: ['CANCELLED_AT_JD'], second };
+  return undefined; // still open at JD: not settled, reported there
+}
+
+/**
+ * Each cancel got the verdict its order's state called for — no blanket acceptance of a 409 or of any
+ * verdict — and the run saw enough of the verdicts that prove compensation works at all.
+ */
+export function checkCancelVerdicts(world: SalesOrderWorld, journal: SalesOrderJournal, expected: SalesOrderExpectations): InvariantResult {
+  const rows = new Map(world.cancels.map((row) => [row.requestId, row]));
+  const jdByUuid = new Map(world.jdOrders.map((row) => [row.isvUUID, row]));
+  const notPushed = new Set(world.pushLog.filter((p) => p.action !== 'pushed').map((p) => isvUuid(p.orderNo, p.revision)));
+  const outcomeOf = (request: CancelSent): string | undefined =>
+    request.answer === 409 ? refusal(request.reason ?? 'without a reason') : (rows.get(request.requestId)?.verdict ?? request.verdict ?? undefined);
+  const wrong: string[] = [];
+  const groups = new Map<string, CancelSent[]>();
+  for (const request of journal.cancels) {
+    const key = `${request.orderNo}/${request.revision}/${request.role}`;
+    groups.set(key, [...(groups.get(key) ?? []), request]);
+  }
+  for (const requests of groups.values()) {
+    const first = requests[0]!;
+    const uuid = isvUuid(first.orderNo, first.revision);
+    const jd = jdByUuid.get(uuid);
+    const outcomes = requests.map(outcomeOf);
+    if (outcomes.some((o) => o === undefined)) continue; // no verdict: the cancel-outcome invariant reports it
+    const called = requests.map((r) => verdictsCalledFor(r, jd, !notPushed.has(uuid)));
+    if (called.some((c) => c === undefined)) continue;
+    const state = jd ? (jd.shipped ? 'shipped at JD' : `JD ${jd.currentStatus}`) : first.role === 'in-review' ? 'never approved' : 'JD never held it';
+    // One request (the only one, or one of a pair) takes the revision's decisive verdict; the other of a pair answers what is left.
+    const decisive = requests.findIndex((_, i) => called[i]!.first.includes(outcomes[i]!));
+    const fits = decisive >= 0 && requests.every((_, i) => i === decisive || called[i]!.second.includes(outcomes[i]!));
+    if (!fits) {
+      wrong.push(`${first.orderNo} r${first.revision} (${state}): ${requests.map((r, i) => `${r.kind} → ${outcomes[i]} (expected ${called[i]!.first.join(' | ')})`).join(', ')}`);
+    }
+  }
+  const verdicts = countBy(world.cancels.filter((c) => c.verdict), (c) => c.verdict!);
+  const refusals = countBy(journal.cancels.filter((c) => c.answer === 409), (c) => refusal(c.reason ?? '?'));
+  const seen = (verdict: string) => verdicts.get(verdict) ?? 0;
+  const tooFew = [
+    ...(seen('CANCELLED_AT_JD') < expected.minCancelledAtJd ? [`CANCELLED_AT_JD ${seen('CANCELLED_AT_JD')} < ${expected.minCancelledAtJd}: no proof that a cancel reaches JD in time`] : []),
+    ...(seen('BACK_TO_REVIEW') < expected.minBackToReview ? [`BACK_TO_REVIEW ${seen('BACK_TO_REVIEW')} < ${expected.minBackToReview}: no proof that a FAILED order is sent back`] : []),
+  ];
+  const figures = [
+    `verdicts recorded: ${tally(verdicts)}; API refusals: ${tally(refusals)}`,
+    `minimums: CANCELLED_AT_JD ≥ ${expected.minCancelledAtJd}, BACK_TO_REVIEW ≥ ${expected.minBackToReview}`,
+  ];
+  return invariant('every cancel got the verdict its order\'s state called for, and the run saw enough of each', figures, [
+    ...examples(wrong, 'cancels answered against their order\'s state'),
+    ...tooFew,
+  ]);
+}
+
+/**
+ * Every push JD executed without the worker learning it was recovered by looking it up: no addOrder for an
+ * isvUUID went over the wire once JD held that order (a JD that does not de-duplicate would hold two), and
+ * the run really had such ambiguous pushes.
+ */
+export function checkPushRecovery(world: SalesOrderWorld, expected: SalesOrderExpectations): InvariantResult {
+  const accepted = new Map(world.jdOrders.map((row) => [row.isvUUID, row.acceptedAt]));
+  const resent = new Map<string, number>();
+  let ambiguous = 0;
+  for (const call of world.addOrderCalls) {
+    const at = accepted.get(call.isvUUID);
+    if (at === undefined) continue;
+    if (call.sentAt > at) resent.set(call.isvUUID, (resent.get(call.isvUUID) ?? 0) + 1);
+    else if (call.httpStatus === 0 && at <= call.endedAt) ambiguous += 1;
+  }
+  const perUuid = countBy(world.addOrderCalls, (c) => c.isvUUID);
+  const most = Math.max(0, ...perUuid.values());
+  const figures = [
+    `${world.addOrderCalls.length} addOrder calls over ${perUuid.size} isvUUIDs (at most ${most} for one); JD executed ${ambiguous} without answering (timeoutAfterCommit), minimum ${expected.minAmbiguousPushes}`,
+    `isvUUIDs sent again after JD held the order: ${resent.size}`,
+  ];
+  return invariant('every ambiguous push was recovered by lookup: no isvUUID sent again once JD held it', figures, [
+    ...examples(
+      [...resent].map(([uuid, n]) => `${uuid}: ${n} more addOrder after JD stored it at ${new Date(accepted.get(uuid)!).toISOString()}`),
+      'isvUUIDs JD would hold twice if it did not de-duplicate',
+    ),
+    ...(ambiguous < expected.minAmbiguousPushes ? [`only ${ambiguous} addOrder calls were executed without an answer (minimum ${expected.minAmbiguousPushes}): the recovery was not exercised`] : []),
+  ]);
+}
+
+export function checkSalesOrders(world: SalesOrderWorld, journal: SalesOrderJournal, expected: SalesOrderExpectations = NO_MINIMUMS): InvariantResult[] {
+  return [
+    checkSettled(world),
+    checkOneJdOrderPerPush(world),
+    checkPushRecovery(world, expected),
+    checkJdAgrees(world),
+    checkStockLedger(world),
+    checkCancelOutcomes(world, journal),
+    checkCancelVerdicts(world, journal, expected),
+    checkAnswers(journal),
+  ];
 }

@@ -7,6 +7,8 @@ export const CHAOS_WAREHOUSES = [
   { code: 'BJ', name: '北京仓', jdWarehouseNo: '110000001' },
   { code: 'SH', name: '上海仓', jdWarehouseNo: '110000002' },
 ] as const;
+/** Mapped on our side to a JD warehouse number JD never issued: JD refuses every push to it (→ FAILED). */
+export const CHAOS_MISMAPPED_WAREHOUSE = { code: 'XX', name: '错配仓', jdWarehouseNo: '110009999' } as const;
 const CARRIER = { code: 'JD', name: '京东快递', jdShipperNo: 'CYS0000010' };
 const CATEGORY = { code: 'OTHER', name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' };
 export const CHAOS_SKUS = ['TEA-01', 'TEA-02', 'CUP-01', 'CUP-02', 'POT-01', 'BOX-01'];
@@ -20,7 +22,7 @@ export async function prepareMasterData(api: ApiClient, timeoutMs = 120_000): Pr
   };
   const { code: categoryCode, ...category } = CATEGORY;
   await put('/v1/categories/{code}', `/v1/categories/${categoryCode}`, category);
-  for (const { code, name, jdWarehouseNo } of CHAOS_WAREHOUSES) await put('/v1/warehouses/{code}', `/v1/warehouses/${code}`, { name, jdWarehouseNo, eclpConnected: true });
+  for (const { code, name, jdWarehouseNo } of [...CHAOS_WAREHOUSES, CHAOS_MISMAPPED_WAREHOUSE]) await put('/v1/warehouses/{code}', `/v1/warehouses/${code}`, { name, jdWarehouseNo, eclpConnected: true });
   await put('/v1/carriers/{code}', `/v1/carriers/${CARRIER.code}`, { name: CARRIER.name, jdShipperNo: CARRIER.jdShipperNo });
   for (const [i, sku] of CHAOS_SKUS.entries()) {
     await put('/v1/goods/{sku}', `/v1/goods/${sku}`, { name: `商品 ${sku}`, barcodes: [`69500000${String(i + 1).padStart(5, '0')}`], categoryCode });

@@ -1,16 +1,17 @@
 // The seeded plan of the sales-order chaos load: what happens to each order, and when. Cancels land at
 // random moments after approval so that, across the run, they meet every state of the saga.
 import type { Random } from './random';
-import { CHAOS_SKUS, CHAOS_WAREHOUSES } from './sales-order-master-data';
+import { CHAOS_MISMAPPED_WAREHOUSE, CHAOS_SKUS, CHAOS_WAREHOUSES } from './sales-order-master-data';
 
 /**
  * What happens to one order. Cancels land at a random moment after approval, so across the run they
  * meet every state: still pushing (held until JD answers), at JD before picking (cancelled at JD),
- * picked (JD refuses: it ships), shipped (409).
+ * picked (JD refuses: it ships), shipped (409). `rejected-then-send-back` goes to a warehouse JD does not
+ * know: JD refuses the push, the order is FAILED and an operator sends it back (no JD call).
  */
-export type SalesOrderFate = 'ship' | 'never-approved' | 'refund-in-review' | 'send-back' | 'refund' | 'send-back-and-refund';
+export type SalesOrderFate = 'ship' | 'never-approved' | 'refund-in-review' | 'send-back' | 'refund' | 'send-back-and-refund' | 'rejected-then-send-back';
 
-const FATES: Record<SalesOrderFate, number> = { ship: 50, 'never-approved': 4, 'refund-in-review': 4, 'send-back': 20, refund: 17, 'send-back-and-refund': 5 };
+const FATES: Record<SalesOrderFate, number> = { ship: 48, 'never-approved': 4, 'refund-in-review': 4, 'send-back': 20, refund: 17, 'send-back-and-refund': 5, 'rejected-then-send-back': 2 };
 
 export interface SalesOrderPlan {
   orderNo: string;
@@ -36,7 +37,7 @@ export function planSalesOrders(random: Random, count: number, loadMs: number): 
     return {
       orderNo: `CHAOS-${String(i + 1).padStart(width, '0')}`,
       startMs: Math.round(random.between(0, loadMs)),
-      warehouseCode: random.pick(CHAOS_WAREHOUSES).code,
+      warehouseCode: fate === 'rejected-then-send-back' ? CHAOS_MISMAPPED_WAREHOUSE.code : random.pick(CHAOS_WAREHOUSES).code,
       lines: random.sample(CHAOS_SKUS, random.int(1, 3)).map((sku) => ({ sku, quantity: random.int(1, 5), price: random.int(100, 9_999) / 100 })),
       fate,
       cancelAfterMs: random.int(0, 10_000),

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { SalesOrderStatus } from '../../domain/statuses';
 import type { ApiAnswer, ApiClient } from '../../test/support/api-client';
 import { sleep } from '../../test/support/timing';
-import type { CancelSent, SalesOrderJournal } from './sales-order-invariants';
+import type { CancelRole, CancelSent, SalesOrderJournal } from './sales-order-invariants';
 import { CHAOS_CARRIER } from './sales-order-master-data';
 import type { SalesOrderPlan } from './sales-order-plan';
 
@@ -75,16 +75,20 @@ export class SalesOrderRunner {
     return false;
   }
 
-  /** Send-back or refund with a request id of our own, so retries through outages are never signalled twice. */
-  private async cancel(plan: SalesOrderPlan, kind: CancelSent['kind']): Promise<CancelSent> {
-    const request: CancelSent = { requestId: randomUUID(), orderNo: plan.orderNo, kind, sentAt: Date.now() };
+  /**
+   * Send-back or refund with a request id of our own, so retries through outages are never signalled twice.
+   * Whether the answer was the right one (a 409 included) is judged after the run against JD's state.
+   */
+  private async cancel(plan: SalesOrderPlan, kind: CancelSent['kind'], revision: number, role: CancelRole): Promise<CancelSent> {
+    const request: CancelSent = { requestId: randomUUID(), orderNo: plan.orderNo, kind, revision, role, sentAt: Date.now() };
     this.journal.cancels.push(request);
     const route = kind === 'sendBack' ? ROUTES.sendBack : ROUTES.refund;
     const path = `/v1/sales-orders/${plan.orderNo}/${kind === 'sendBack' ? 'send-back' : 'refund'}`;
     const answer = await this.api.send('operator', 'POST', route, path, { reason: kind === 'sendBack' ? '客户改地址（混沌测试）' : '买家退款（混沌测试）', requestId: request.requestId });
     request.answer = answer.status;
     if (answer.status === 200) request.verdict = (answer.body as { verdict?: string }).verdict;
-    else if (answer.status !== 202 && answer.status !== 409) this.surprise(plan, kind, answer);
+    else if (answer.status === 409) request.reason = (answer.body as { reason?: string }).reason;
+    else if (answer.status !== 202) this.surprise(plan, kind, answer);
     return request;
   }
 
@@ -100,22 +104,39 @@ export class SalesOrderRunner {
     }
   }
 
+  /** Follows the order until it is FAILED (JD refused its push); false when it never gets there. */
+  private async failed(plan: SalesOrderPlan): Promise<boolean> {
+    const deadline = Date.now() + this.verdictWaitMs;
+    for (;;) {
+      const order = await this.read(plan.orderNo);
+      if (order.status === 'FAILED') return true;
+      if (order.status !== 'PUSHING' || Date.now() > deadline) {
+        this.journal.surprises.push(`${plan.orderNo} pushed to a warehouse JD does not know: ${order.status}, expected FAILED`);
+        return false;
+      }
+      await sleep(1_000);
+    }
+  }
+
   async run(plan: SalesOrderPlan): Promise<void> {
     if (!(await this.create(plan))) return;
     if (plan.fate === 'never-approved') return;
     if (plan.fate === 'refund-in-review') {
-      const refund = await this.cancel(plan, 'buyerRefund');
-      if (refund.answer === 200 && refund.verdict !== 'CANCELLED_IN_ERP') this.journal.surprises.push(`${plan.orderNo} refund in review: verdict ${refund.verdict}`);
+      await this.cancel(plan, 'buyerRefund', 0, 'in-review');
       return;
     }
     if (!(await this.approve(plan, 1))) return;
     if (plan.fate === 'ship') return;
-    await sleep(plan.cancelAfterMs);
-    if (plan.fate === 'send-back-and-refund') {
-      await Promise.all([this.cancel(plan, 'sendBack'), this.cancel(plan, 'buyerRefund')]);
+    if (plan.fate === 'rejected-then-send-back') {
+      if (await this.failed(plan)) await this.cancel(plan, 'sendBack', 1, 'single');
       return;
     }
-    const request = await this.cancel(plan, plan.fate === 'send-back' ? 'sendBack' : 'buyerRefund');
+    await sleep(plan.cancelAfterMs);
+    if (plan.fate === 'send-back-and-refund') {
+      await Promise.all([this.cancel(plan, 'sendBack', 1, 'pair'), this.cancel(plan, 'buyerRefund', 1, 'pair')]);
+      return;
+    }
+    const request = await this.cancel(plan, plan.fate === 'send-back' ? 'sendBack' : 'buyerRefund', 1, 'single');
     if (!plan.reapprove) return;
     const order = await this.verdictOf(plan, request);
     if (order?.status !== 'REVIEW') return;
@@ -123,6 +144,6 @@ export class SalesOrderRunner {
     if (!(await this.approve(plan, order.pushRevision + 1))) return;
     if (plan.reapprove.refundAfterMs === undefined) return;
     await sleep(plan.reapprove.refundAfterMs);
-    await this.cancel(plan, 'buyerRefund');
+    await this.cancel(plan, 'buyerRefund', order.pushRevision + 1, 'single');
   }
 }

@@ -1,9 +1,11 @@
 // Reads what the sales-order invariants judge — Postgres, Temporal's runs, the simulator's JD state — and
 // tells whether the system has settled after the storm.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { DocumentClient } from '../../client';
 import type { StateSnapshot } from '../../simulator/state';
-import type { PushLogRow, SalesOrderWorld } from './sales-order-invariants';
+import type { AddOrderCall } from './jd-wire';
+import type { PushLogRow, SalesOrderWorld, WorkflowRow } from './sales-order-invariants';
 
 /** Orders still moving: the run has not quiesced while any of these is non-zero. */
 export interface Progress {
@@ -13,20 +15,46 @@ export interface Progress {
   failedOrders: number;
 }
 
-export async function progress(db: Knex, temporal: Client): Promise<Progress> {
-  const [statuses, undecided, running] = await Promise.all([
+export async function progress(db: Knex, documents: DocumentClient): Promise<Progress> {
+  const [statuses, undecided, orders] = await Promise.all([
     db('sales_orders').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status'),
     db('cancel_requests').whereNull('verdict').count<Array<{ count: string }>>({ count: '*' }),
-    temporal.workflow.count('DocType = "SO" AND ExecutionStatus = "Running"'),
+    db('sales_orders').where('push_revision', '>', 0).select<Array<{ order_no: string; push_revision: number }>>('order_no', 'push_revision'),
   ]);
   const of = (status: string) => Number(statuses.find((s) => s.status === status)?.count ?? 0);
-  return { open: of('PUSHING') + of('WMS_PICKING'), undecidedCancels: Number(undecided[0]?.count ?? 0), runningWorkflows: running.count, failedOrders: of('FAILED') };
+  // Superseded revisions are judged after settling; here only each order's current run can still be moving.
+  const runs = await describeRuns(documents, orders.map((o) => ({ orderNo: o.order_no, revision: o.push_revision })));
+  const runningWorkflows = runs.filter((r) => r.status === 'RUNNING').length;
+  return { open: of('PUSHING') + of('WMS_PICKING'), undecidedCancels: Number(undecided[0]?.count ?? 0), runningWorkflows, failedOrders: of('FAILED') };
+}
+
+/**
+ * Each run's status from Temporal itself (describe per workflow id), not from the visibility list, which is
+ * eventually consistent: right after a run closes it may still be listed as running, or not listed at all.
+ * Runs that do not exist are left out. At most `parallel` requests at a time.
+ */
+export async function describeRuns(documents: DocumentClient, runs: ReadonlyArray<{ orderNo: string; revision: number }>, parallel = 16): Promise<WorkflowRow[]> {
+  const found: WorkflowRow[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < runs.length) {
+      const { orderNo, revision } = runs[next++]!;
+      const handle = documents.salesOrders.handle(orderNo, revision);
+      try {
+        found.push({ workflowId: handle.workflowId, status: (await handle.describe()).status.name });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, worker));
+  return found;
 }
 
 /** Settled: nothing open, every request decided, and the only runs left are FAILED orders waiting for an operator. */
 export const isSettled = (p: Progress) => p.open === 0 && p.undecidedCancels === 0 && p.runningWorkflows === p.failedOrders;
 
-export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): Promise<SalesOrderWorld> {
+export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSnapshot, addOrderCalls: AddOrderCall[]): Promise<SalesOrderWorld> {
   const [orders, cancels, ledger, pushLog, goods, warehouses] = await Promise.all([
     db('sales_orders').select('order_no', 'status', 'push_revision', 'eclp_so_no', 'warehouse_code', 'failure_reason'),
     db('cancel_requests').select('request_id', 'order_no', 'kind', 'verdict', 'resulting_status', 'decided_at'),
@@ -38,8 +66,11 @@ export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): 
     db('goods').select('sku', 'jd_goods_no'),
     db('warehouses').select('code', 'jd_warehouse_no'),
   ]);
-  const workflows: SalesOrderWorld['workflows'] = [];
-  for await (const execution of temporal.workflow.list({ query: 'DocType = "SO"' })) workflows.push({ workflowId: execution.workflowId, status: execution.status.name });
+  // Every claimed revision, and one beyond: a run started by an approve whose claim lost must have ended too.
+  const workflows = await describeRuns(
+    documents,
+    orders.flatMap((o) => Array.from({ length: o.push_revision + 1 }, (_, i) => ({ orderNo: o.order_no as string, revision: i + 1 }))),
+  );
   return {
     orders: orders.map((o) => ({
       orderNo: o.order_no,
@@ -64,9 +95,11 @@ export async function readWorld(db: Knex, temporal: Client, jd: StateSnapshot): 
       eclpSoNo: so.eclpSoNo,
       currentStatus: so.currentStatus,
       shipped: so.history.some((h) => h.soStatusCode === '10019'),
+      acceptedAt: so.acceptedAt,
     })),
     jdOutbound: jd.stockMovements.filter((m) => m.reason === 'SHIPMENT').map((m) => ({ warehouseNo: m.warehouseNo, goodsNo: m.goodsNo, quantity: m.quantity })),
     workflows,
+    addOrderCalls,
     jdGoodsNo: new Map(goods.flatMap((g) => (g.jd_goods_no ? [[g.sku, g.jd_goods_no] satisfies [string, string]] : []))),
     jdWarehouseNo: new Map(warehouses.flatMap((w) => (w.jd_warehouse_no ? [[w.code, w.jd_warehouse_no] satisfies [string, string]] : []))),
   };

@@ -1,6 +1,8 @@
-// The fault mix the chaos run injects into JD calls during the storm, through the simulator's control
-// API (/_sim/faults; the client is test/support/simulator.ts).
-import type { SimControl } from '../../test/support/simulator';
+// The fault mix the chaos run injects into JD calls during the storm, and the JD behaviour it runs
+// against, through the simulator's control API (/_sim/faults, /_sim/behaviour; the client is
+// test/support/simulator.ts).
+import { simControl, type SimControl } from '../../test/support/simulator';
+import { ADD_ORDER } from './jd-wire';
 
 export const FAULT_MIX_KINDS = ['latency', 'timeoutAfterCommit', 'http5xx', 'busy', 'quota'] as const;
 export type FaultMixKind = (typeof FAULT_MIX_KINDS)[number];
@@ -15,24 +17,62 @@ export interface FaultMix {
   kinds: readonly FaultMixKind[];
   /** How long a `latency` fault delays a call, and how long `timeoutAfterCommit` holds the socket. */
   latencyMs: number;
+  /** On top of the mix: the next N addOrder calls are executed by JD and their answers lost. */
+  ambiguousPushes: number;
 }
+
+/** The busy share is split among JD's transient codes: 66 never reached the backend, after 43/65/67 it may have executed. */
+const BUSY_CODES = ['66', '43', '65', '67'] as const;
 
 /**
  * The mix of the issue: slow answers, answers lost after JD committed, HTTP 5xx, gateway busy (66) and
  * quota (2). Quota is the rarest: its failure asks Temporal to wait at least a minute
  * (EclpQuotaError.retryAfterMs), which each hit adds to one order's time to settle.
  */
-export function faultSpecs(mix: FaultMix): Array<{ kind: string; rate: number; latencyMs?: number }> {
+export interface FaultSpec {
+  kind: string;
+  rate?: number;
+  next?: number;
+  method?: string;
+  latencyMs?: number;
+  code?: string;
+}
+
+export function faultSpecs(mix: FaultMix): FaultSpec[] {
   const total = mix.kinds.reduce((sum, kind) => sum + SHARE[kind], 0);
-  return mix.kinds
-    .map((kind) => ({
-      kind,
-      rate: Number(((mix.rate * SHARE[kind]) / total).toFixed(4)),
-      ...((kind === 'latency' || kind === 'timeoutAfterCommit') && { latencyMs: mix.latencyMs }),
-    }))
-    .filter((spec) => spec.rate > 0);
+  const rateOf = (kind: FaultMixKind) => (mix.rate * SHARE[kind]) / total;
+  const specs = mix.kinds.flatMap((kind): FaultSpec[] => {
+    if (kind === 'busy') return BUSY_CODES.map((code) => ({ kind, code, rate: Number((rateOf(kind) / BUSY_CODES.length).toFixed(4)) }));
+    return [{ kind, rate: Number(rateOf(kind).toFixed(4)), ...((kind === 'latency' || kind === 'timeoutAfterCommit') && { latencyMs: mix.latencyMs }) }];
+  });
+  // A rate alone may never hit one of the few addOrder calls of a small run: these surely do.
+  const ambiguous: FaultSpec[] = mix.ambiguousPushes > 0 ? [{ kind: 'timeoutAfterCommit', method: ADD_ORDER, next: mix.ambiguousPushes, latencyMs: mix.latencyMs }] : [];
+  return [...ambiguous, ...specs.filter((spec) => (spec.rate ?? 0) > 0)];
 }
 
 export async function injectFaultMix(sim: SimControl, mix: FaultMix): Promise<void> {
   for (const spec of faultSpecs(mix)) await sim.injectFault(spec);
+}
+
+export type DuplicateIsvUuidAnswer = 'return-existing' | 'reject';
+
+export interface JdBehaviour {
+  /** addOrder with an isvUUID JD already holds: answer the existing order, or refuse it as a duplicate. */
+  duplicateIsvUuid: DuplicateIsvUuidAnswer;
+  /** How long a new order stays invisible to the lookup by isvUUID. */
+  lookupLagMs: number;
+}
+
+/**
+ * Sets how the simulated JD answers where its real behaviour is unknown. A simulator without the control
+ * fails the run: a run that silently kept the forgiving defaults would prove less than it claims.
+ */
+export async function setJdBehaviour(sim: SimControl, behaviour: JdBehaviour): Promise<void> {
+  const answer = await simControl(sim.baseUrl, 'POST', '/_sim/behaviour', behaviour);
+  if (answer.status === 404) throw new Error('the simulator has no POST /_sim/behaviour control (404): it cannot refuse duplicate isvUUIDs or lag lookups, so this run would not test them');
+  if (answer.status !== 200) throw new Error(`POST /_sim/behaviour answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  const set = answer.body as Partial<JdBehaviour>;
+  if (set.duplicateIsvUuid !== behaviour.duplicateIsvUuid || set.lookupLagMs !== behaviour.lookupLagMs) {
+    throw new Error(`POST /_sim/behaviour did not take ${JSON.stringify(behaviour)}: the simulator answered ${JSON.stringify(set)}`);
+  }
 }

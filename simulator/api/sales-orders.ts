@@ -1,6 +1,7 @@
 // jingdong.eclp.order.addOrder / cancelOrder / queryOrder / queryOrderStatus (eclp-api.md §3.7–3.9) and
 // jingdong.eclp.order.ext.queryOrder, the lookup by the merchant's own numbers (§3.15a).
-import { parseTimestamp } from '../../eclp/protocol';
+import { decodeList, parseTimestamp } from '../../eclp/protocol';
+import { duplicateIsvUuidText } from '../behaviour';
 import { BusinessError } from '../errors';
 import { NumberFormat } from '../ids';
 import type { Catalogue } from '../model/catalogue';
@@ -12,7 +13,9 @@ const DEFAULT_SHIPPER = 'CYS0000010';
 
 /**
  * Creates a sales outbound order (status 10010). isvUUID is JD's uniqueness key: the same isvUUID again
- * answers the existing eclpSoNo and creates nothing (our assumption [G], it makes a retried push safe).
+ * creates nothing and, by the behaviour setting, answers the existing eclpSoNo (our assumption [G]) or
+ * refuses with code 1000 and an "already exists" text (what eclp-api.md §3.7 leans towards [I]; JD's code
+ * for it is unknown, so it is our business-rule code).
  */
 export const addOrder: ApiHandler = (p, { state, ops }) => {
   const isvUUID = p.required('isvUUID', 125);
@@ -22,7 +25,10 @@ export const addOrder: ApiHandler = (p, { state, ops }) => {
   state.catalogue.requireDepartment('departmentNo', departmentNo);
 
   const existing = state.salesOrders.findByIsvUUID(isvUUID);
-  if (existing) return { eclpSoNo: existing.eclpSoNo };
+  if (existing) {
+    if (state.behaviour.duplicateIsvUuid === 'reject') throw BusinessError.rejected(duplicateIsvUuidText(isvUUID), `isvUUID ${isvUUID} already exists`);
+    return { eclpSoNo: existing.eclpSoNo };
+  }
 
   const soType = p.optional('soType') ?? '1';
   if (soType !== '1' && soType !== '2') throw BusinessError.invalid('soType', '只能为1（B2C）或2（B2B）', 'must be 1 (B2C) or 2 (B2B)');
@@ -134,7 +140,8 @@ export const queryOrderStatus: ApiHandler = (p, { state }) => {
 /**
  * One row per known isvUUID (or sales-platform order no); numbers JD never accepted are absent, which tells
  * the caller after a timeout that the create did not land. resultCode 1 and mainStatus = current status
- * code are our reading of undocumented fields [G].
+ * code are our reading of undocumented fields [G]. Orders younger than the behaviour's `lookupLagMs` are
+ * absent too: JD's lookup may lag behind a create, so "absent" never proves "not created".
  */
 export const extQueryOrder: ApiHandler = (p, { state }) => {
   const isvSource = p.optional('isvSource');
@@ -149,6 +156,8 @@ export const extQueryOrder: ApiHandler = (p, { state }) => {
   } else {
     throw BusinessError.missing('isvUUID');
   }
+  const visibleBefore = Date.now() - state.behaviour.lookupLagMs;
+  orders = orders.filter((order) => order.acceptedAt <= visibleBefore);
   return {
     queryorder_result: orders.map((order) => ({
       isvUUID: order.isvUUID,
@@ -198,9 +207,10 @@ function orderDetail(order: SalesOrder, catalogue: Catalogue) {
       goodsName: line.goodsName,
       price: line.price ?? 0,
       quantity: line.quantity,
-      realOutQty: shipped ? line.quantity : 0,
+      realOutQty: shipped ? (line.realOutQty ?? line.quantity) : 0,
     })),
-    orderPackageList: shipped ? [{ packageNo: `${order.wayBill}-1-1-`, wayBill: order.wayBill, packWeight: 0.5 }] : [],
+    // One parcel per waybill of a multi-parcel "a,b" shipment.
+    orderPackageList: decodeList(order.wayBill).map((wayBill) => ({ packageNo: `${wayBill}-1-1-`, wayBill, packWeight: 0.5 })),
     orderStatusList: order.history.map((entry) => ({ ...entry })),
   };
 }

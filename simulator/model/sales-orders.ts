@@ -61,6 +61,15 @@ export interface SalesOrderLine {
   goodsName: string;
   quantity: number;
   price?: number;
+  /** Units that left the warehouse (JD's `realOutQty`); set on shipping, below `quantity` for a short shipment. */
+  realOutQty?: number;
+}
+
+/** What the warehouse shipped of one line, named by JD goods number or the merchant's code. */
+export interface ShippedLine {
+  goodsNo?: string;
+  isvGoodsNo?: string;
+  realOutQty: number;
 }
 
 export interface SalesOrder {
@@ -81,6 +90,7 @@ export interface SalesOrder {
   consignee: Consignee;
   lines: SalesOrderLine[];
   history: StatusEntry[];
+  /** Comma-joined for a multi-parcel shipment ("a,b"), as JD's queryOrder reports it. */
   wayBill?: string;
   cancelReason?: string;
   createTime: string;
@@ -119,8 +129,23 @@ export function pack(order: SalesOrder, at: string): void {
   append(order, SoStatus.PACKED, at, 'warehouse');
 }
 
-export function ship(order: SalesOrder, wayBill: string, at: string): void {
+/**
+ * Ships the order. Lines named in `shipped` leave with their `realOutQty` (a short shipment); the others
+ * leave in full. A line that matches nothing, or more than was ordered, is refused before anything moves.
+ */
+export function ship(order: SalesOrder, wayBill: string, at: string, shipped: readonly ShippedLine[] = []): void {
   if (currentStatus(order) !== SoStatus.PACKED) refuse(order, 'ship');
+  const realOut = order.lines.map((line) => line.quantity);
+  for (const entry of shipped) {
+    const index = order.lines.findIndex((line) => line.goodsNo === entry.goodsNo || line.isvGoodsNo === entry.isvGoodsNo);
+    const line = order.lines[index];
+    if (!line) throw new MoveRefused(`sales order ${order.eclpSoNo} has no line for ${entry.goodsNo ?? entry.isvGoodsNo}`);
+    if (entry.realOutQty > line.quantity) {
+      throw new MoveRefused(`sales order ${order.eclpSoNo} line ${line.isvGoodsNo} ordered ${line.quantity}, cannot ship ${entry.realOutQty}`);
+    }
+    realOut[index] = entry.realOutQty;
+  }
+  order.lines.forEach((line, i) => (line.realOutQty = realOut[i]));
   order.wayBill = wayBill;
   append(order, SoStatus.SHIPPED, at, 'warehouse');
 }

@@ -31,9 +31,9 @@ describe('activity namespaces', () => {
     expect(merged.two).toBe(b.two);
   });
 
-  // Shared by every document: the ERP webhook; the sweeper's signals; the alias kept for runs started
-  // before names carried their document (workflows/sales-order.ts DOCUMENT_ACTIVITY_NAMES_PATCH).
-  const SHARED = ['deliverWebhook', 'signalJdStatusChanges', 'recordCancelDecision'];
+  // Shared by every document: the ERP webhook (delivery, redelivery, give-up); the sweeper's signals; the
+  // alias kept for runs started before names carried their document (DOCUMENT_ACTIVITY_NAMES_PATCH).
+  const SHARED = ['deliverWebhook', 'redeliverWebhook', 'markWebhookGaveUp', 'signalJdStatusChanges', 'recordCancelDecision'];
   const DOCUMENTS = /SalesOrder|Goods/;
 
   it('the erp and eclp factories build, and every document activity names its document', () => {

@@ -24,6 +24,7 @@ import { taskQueues } from '../../messages/task-queues';
 import { NO_BODY, validRequests } from '../fuzz/generators';
 import { createTestDatabase, harnessSettings, uniqueTaskQueue } from '../harness';
 import { auth, freePort, sleep, tableFingerprinter, TOKEN_SPEC, type TableFingerprint } from '../support';
+import { recordWebhookAttempt, recordWebhookAttemptFailed } from '../../db/webhooks';
 
 /** "Within a few seconds": the call timeout plus room for a busy CI machine. */
 const ANSWER_WITHIN_MS = TEMPORAL_CALL_TIMEOUT_MS + 2_500;
@@ -118,6 +119,9 @@ beforeAll(async () => {
   }
   // Proves the route works while Temporal is up, so the 503 below is the outage and nothing else.
   await request(app).post('/v1/goods/TU-SKU-1/sync').set(auth('erp')).expect(202);
+  // A webhook delivery that gave up: reading it needs Postgres only, redelivering it needs Temporal.
+  await recordWebhookAttempt(db, { eventId: 'TU-1', type: 'sales_order.shipped', docType: 'SO', docKey: 'TU-SO-PUSHED', body: '{"id":"TU-1"}' });
+  await recordWebhookAttemptFailed(db, 'TU-1', { error: 'HTTP 404', httpStatus: 404, final: true });
 
   fingerprint = await tableFingerprinter(db);
 

@@ -283,10 +283,12 @@ describe('error classification', () => {
 
   it.each([
     ['1', false],
+    ['23', false],
     ['43', true],
     ['65', true],
     ['66', false],
     ['67', true],
+    ['69', true],
   ])('code %s → EclpBackendBusyError, retryable, mayHaveCommitted=%s', async (code, mayHaveCommitted) => {
     const error = await classify(code);
     expect(error).toBeInstanceOf(EclpBackendBusyError);
@@ -321,7 +323,7 @@ describe('error classification', () => {
     expect((await classify('19', '无效access_token')).message).toMatch(/^JD rejected the access token \(code 19\).*refresh JD_ACCESS_TOKEN/);
   });
 
-  it.each(['61', '1000', '23', '9999'])('code %s → EclpBusinessError carrying zh_desc verbatim', async (code) => {
+  it.each(['61', '68', '1000', '9999'])('code %s → EclpBusinessError carrying zh_desc verbatim', async (code) => {
     const zh = '收货人姓名不能为空[consigneeName]';
     const error = await classify(code, zh);
     expect(error).toBeInstanceOf(EclpBusinessError);

@@ -5,12 +5,19 @@ import {
   envelopeKey,
   formatBusinessDate,
   formatTimestamp,
+  GatewayCode,
   LineEncodingError,
   parseTimestamp,
   sign,
+  type SignMethod,
 } from '../../eclp/protocol';
+import { checkCall } from '../../simulator/gateway';
 
-describe('JOS signature (eclp-api.md §1.4 test vector)', () => {
+// Expected signatures were computed once outside this code base (`openssl dgst -md5`, `openssl dgst -md5
+// -hmac`, `openssl dgst -sha256 -hmac` and Python hashlib over the string-to-sign of eclp-api.md §1.4) and
+// are hard-coded: checking `sign` against itself would pass a wrong algorithm that client and simulator share.
+describe('JOS signature (eclp-api.md §1.4 test vectors)', () => {
+  const SECRET = 'testsecret';
   const params = {
     '360buy_param_json': '{"eclpSoNo":"ESL0000000001"}',
     access_token: 'testtoken',
@@ -19,22 +26,43 @@ describe('JOS signature (eclp-api.md §1.4 test vector)', () => {
     timestamp: '2024-01-02 03:04:05.000+0800',
     v: '2.0',
   };
+  const VECTORS: Array<{ method: SignMethod; signed: Record<string, string>; expected: string }> = [
+    { method: 'md5', signed: params, expected: '5F1EEBC1BC2500C2375B10A232DBD0E6' },
+    { method: 'hmacmd5', signed: { ...params, sign_method: 'hmacmd5' }, expected: 'DF95DBA55032D4FFF85F0280811D0456' },
+    { method: 'hmacsha256', signed: { ...params, sign_method: 'hmacsha256' }, expected: 'DDDD61B0C903B0AD1C9AA3A58055CF23B4F21D5018F525DD7BA8AF61451F8EA1' },
+  ];
+  /** The simulator's gateway check at the vector's own moment, with the vector's credentials. */
+  const gatewayRefusal = (signed: Record<string, string>) =>
+    checkCall(signed, { appKey: 'testappkey', appSecret: SECRET, accessToken: 'testtoken' }, new Date('2024-01-01T19:04:05.000Z'));
 
-  it('md5: secret + sorted name/value pairs + secret, upper-case hex', () => {
-    expect(sign(params, 'testsecret')).toBe('5F1EEBC1BC2500C2375B10A232DBD0E6');
+  describe.each(VECTORS)('$method', ({ method, signed, expected }) => {
+    it('signs the documented parameters to the fixed vector', () => {
+      expect(sign(signed, SECRET, method)).toBe(expected);
+    });
+
+    it('the gateway accepts the fixed vector', () => {
+      expect(gatewayRefusal({ ...signed, sign: expected })).toBeUndefined();
+    });
+
+    it.each([
+      ['one hex digit changed', (s: string) => `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`],
+      ['made with another secret', () => sign(signed, 'othersecret', method)],
+      ['made for another parameter value', () => sign({ ...signed, v: '3.0' }, SECRET, method)],
+    ])('the gateway refuses a signature %s with code 12', (_what, wrong) => {
+      expect(gatewayRefusal({ ...signed, sign: wrong(expected) })).toBe(GatewayCode.INVALID_SIGNATURE);
+    });
   });
 
-  it('hmacmd5: sign_method is itself a signed parameter', () => {
-    expect(sign({ ...params, sign_method: 'hmacmd5' }, 'testsecret', 'hmacmd5')).toBe('DF95DBA55032D4FFF85F0280811D0456');
+  it('hmac modes sign sign_method itself: the same signature without it is refused', () => {
+    for (const { method, expected } of VECTORS.filter((v) => v.method !== 'md5')) {
+      expect(gatewayRefusal({ ...params, sign: expected })).toBe(GatewayCode.INVALID_SIGNATURE);
+      expect(sign(params, SECRET, method)).not.toBe(expected);
+    }
   });
 
   it('ignores a sign parameter, empty values and insertion order', () => {
     const shuffled = { sign: 'WHATEVER', format: '', ...Object.fromEntries(Object.entries(params).reverse()) };
-    expect(sign(shuffled, 'testsecret')).toBe('5F1EEBC1BC2500C2375B10A232DBD0E6');
-  });
-
-  it('changes with the secret', () => {
-    expect(sign(params, 'othersecret')).not.toBe('5F1EEBC1BC2500C2375B10A232DBD0E6');
+    expect(sign(shuffled, SECRET)).toBe('5F1EEBC1BC2500C2375B10A232DBD0E6');
   });
 });
 

@@ -17,6 +17,9 @@ import {
   isMalformedJson,
   rawBodies,
   servedQuery,
+  stringFields,
+  UNSTORABLE_BODY_ONLY,
+  UNSTORABLE_CHARACTERS,
   validRequests,
   type InvalidRequest,
   type RouteSchemas,
@@ -60,6 +63,24 @@ describe('invalid requests', () => {
     // Huge strings: tens of thousands of characters, still under the 1 MB body limit.
     expect(kept.some((i) => i.kind === 'too-long' && JSON.stringify(i.body).length > 10_000)).toBe(true);
     expect(Math.max(...kept.map((i) => Buffer.byteLength(JSON.stringify(i.body === NO_BODY ? null : i.body))))).toBeLessThan(1024 * 1024);
+  });
+
+  it('put NUL, unpaired surrogates, control characters and bidi overrides into every string field (issue 9 §1)', () => {
+    const schemas = routes['POST sales order']!;
+    const kept = sample(schemas, 3000).filter((input) => input.kind === 'unstorable-text' && isInvalidAtMutation(schemas, input));
+    const damaged = new Set(kept.map((input) => input.field.replace(/^lines\.\d+\./, 'lines.0.')));
+    const fields = stringFields(schemas).map((f) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(['orderNo', 'shopOrderNo', 'consignee.name', 'consignee.address', 'consignee.town', 'remark', 'lines.0.sku']));
+    for (const field of fields) expect({ field, damaged: damaged.has(field) }).toEqual({ field, damaged: true });
+    const text = kept.map((input) => JSON.stringify(input.body)).join('');
+    for (const c of [...UNSTORABLE_CHARACTERS, ...UNSTORABLE_BODY_ONLY]) expect({ c, sent: text.includes(JSON.stringify(c).slice(1, -1)) }).toEqual({ c, sent: true });
+  });
+
+  it('put no unpaired surrogate where a URL cannot carry one', () => {
+    const schemas = routes['PUT goods']!;
+    const inPath = sample(schemas, 1000).filter((i) => i.kind === 'unstorable-text' && i.location === 'path');
+    expect(inPath.length).toBeGreaterThan(0);
+    for (const input of inPath) expect(() => concretePath('/v1/goods/{sku}', input.params)).not.toThrow();
   });
 
   it('damage query parameters the way a client can: bad numbers, lists from repeated keys, unknown keys', () => {

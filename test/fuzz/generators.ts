@@ -51,6 +51,7 @@ export type MutationKind =
   | 'too-few-items'
   | 'too-many-items'
   | 'duplicate-item'
+  | 'unstorable-text'
   | 'no-body';
 
 /** One invalid value and where the damage is, relative to the node it was derived for. */
@@ -111,6 +112,26 @@ export const NASTY_STRINGS: readonly string[] = [
 ];
 /** Lone surrogates are legal in JSON strings but cannot be percent-encoded, so only bodies get them. */
 const BODY_ONLY_STRINGS = ['\uD800', 'a\uDFFFb'];
+
+/**
+ * Characters no text field may hold (issue 9 §1, domain/text.ts): NUL, C0 controls and DEL, a C1
+ * control, bidirectional embeddings, overrides and isolates — and, in bodies only, unpaired surrogates.
+ * Each is put inside an otherwise plausible value, so only the character can be what is refused.
+ */
+export const UNSTORABLE_CHARACTERS: readonly string[] = ['\u0000', '\u0001', '\u0007', '\t', '\u001b', '\u001f', '\u007f', '\u0085', '\u202A', '\u202D', '\u202E', '\u2066', '\u2069'];
+export const UNSTORABLE_BODY_ONLY: readonly string[] = ['\uD800', '\uDBFF', '\uDC00', '\uDFFF'];
+
+/** The characters of `UNSTORABLE_CHARACTERS` a request can carry at `location`. */
+export function unstorableCharacters(location: Location): readonly string[] {
+  return location === 'body' ? [...UNSTORABLE_CHARACTERS, ...UNSTORABLE_BODY_ONLY] : UNSTORABLE_CHARACTERS;
+}
+
+/** `value` with `character` strictly inside it, so trimming cannot remove it. */
+export function withCharacterInside(value: string, character: string, at = 1): string {
+  if (value.length < 2) return `${value || 'x'}${character}x`;
+  const i = Math.min(Math.max(at, 1), value.length - 1);
+  return `${value.slice(0, i)}${character}${value.slice(i)}`;
+}
 
 /** Field names an attacker or a sloppy client might send: prototype keys, SQL, case and spacing variants. */
 const UNKNOWN_KEYS = ['__proto__', 'constructor', "'; DROP TABLE goods; --", '$where', '📦', '', 'extra', 'id', 'createdAt'];
@@ -344,6 +365,11 @@ class Deriver {
   }
 
   private stringMutations(n: JsonSchema, add: AddMutation): void {
+    // Every string, free text or code: the database must never be handed one of these.
+    add(
+      'unstorable-text',
+      fc.tuple(this.validString(n), fc.constantFrom(...unstorableCharacters(this.location)), fc.nat()).map(([value, c, at]) => withCharacterInside(value, c, 1 + (at % Math.max(1, value.length - 1)))),
+    );
     const min = n.minLength ?? 0;
     if (min >= 1 && this.location !== 'path') add('too-short', fc.constantFrom('', 'x'.repeat(min - 1)));
     add('blank', fc.constantFrom(' ', '\t\n', '\u3000'));
@@ -509,6 +535,62 @@ export function invalidRequests(schemas: RouteSchemas, options: DeriveOptions = 
     candidates.push({ weight: 1, arbitrary: valid.map((req) => ({ ...req, body: NO_BODY, location: 'body' as const, kind: 'no-body' as const, field: '(body)' })) });
   }
   return candidates.length > 0 ? fc.oneof(...candidates) : undefined;
+}
+
+// ---- every string field ---------------------------------------------------------------------------------
+
+export interface StringField {
+  location: Location;
+  /** Path inside the part; an array's items are reached through index 0. */
+  at: Array<string | number>;
+  /** The field as the API names it. */
+  field: string;
+}
+
+/** Every place a route takes a string, as its schemas declare them (through unions, objects and lists). */
+export function stringFields(schemas: RouteSchemas): StringField[] {
+  const found = new Map<string, StringField>();
+  const parts: Array<[Location, z.ZodType | undefined]> = [
+    ['path', schemas.params],
+    ['query', schemas.query],
+    ['body', schemas.body],
+  ];
+  for (const [location, schema] of parts) {
+    if (!schema) continue;
+    const root = jsonSchemaOf(schema);
+    const deriver = new Deriver(root, location);
+    const walk = (node: JsonSchema, at: Array<string | number>, depth: number): void => {
+      if (depth > MAX_DEPTH) return;
+      const n = deriver.resolve(node);
+      for (const branch of [...(n.anyOf ?? []), ...(n.oneOf ?? []), ...(n.allOf ?? [])]) walk(branch, at, depth + 1);
+      const types = deriver.typesOf(n);
+      if (types?.has('string') && !n.enum && n.const === undefined) {
+        const field = fieldName(location, at);
+        found.set(field, { location, at, field });
+      }
+      for (const [key, prop] of Object.entries(n.properties ?? {})) walk(prop, [...at, key], depth + 1);
+      if (n.items) walk(n.items, [...at, 0], depth + 1);
+    };
+    walk(root, [], 0);
+  }
+  return [...found.values()];
+}
+
+/** A copy of `input` with `value` at `field`, creating the objects and lists on the way. */
+export function withValueAt(input: RequestInput, { location, at }: StringField, value: string): RequestInput {
+  const key = location === 'path' ? 'params' : location;
+  const copy = structuredClone({ params: input.params, query: input.query, body: input.body === NO_BODY ? {} : input.body }) as Record<string, unknown>;
+  let node = copy as Record<string | number, unknown>;
+  const steps: Array<string | number> = [key, ...at];
+  for (let i = 0; i < steps.length - 1; i += 1) {
+    const step = steps[i]!;
+    const next = steps[i + 1]!;
+    const existing = node[step];
+    if (typeof existing !== 'object' || existing === null) node[step] = typeof next === 'number' ? [] : {};
+    node = node[step] as Record<string | number, unknown>;
+  }
+  Object.defineProperty(node, steps.at(-1)!, { value, enumerable: true, writable: true, configurable: true });
+  return copy as unknown as RequestInput;
 }
 
 // ---- what the API will see ----------------------------------------------------------------------------

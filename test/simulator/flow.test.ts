@@ -3,7 +3,7 @@
 import { callJd } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE, type TimelinePatch } from '../../simulator/timeline';
-import { eventually, jdResult, simControl, sleep, type ControlAnswer } from '../support';
+import { eventually, jdResult, simControl, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 
@@ -13,6 +13,12 @@ const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
 
 const jd = (method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
 const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
+
+/**
+ * "Nothing more happens" is asserted once the simulator has no stage left to run, not after a pause: a
+ * stage that fires later than the pause would otherwise pass the check by luck.
+ */
+const nothingScheduled = () => eventually(() => sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' });
 
 async function setTimeline(patch: TimelinePatch): Promise<void> {
   expect((await control('PUT', '/_sim/timeline', patch)).status).toBe(200);
@@ -98,19 +104,20 @@ describe('sales order by timeline', () => {
   it('stops at the first manual stage and follows on once it is done by hand', async () => {
     await setTimeline({ salesOrder: { pickAfterMs: null, packAfterMs: 30, shipAfterMs: 60, deliverAfterMs: null } });
     const eclpSoNo = await createOrder();
-    await sleep(150);
+    await nothingScheduled();
     expect((await detail(eclpSoNo)).currentStatus).toBe('10010');
     expect((await control('POST', `/_sim/sales-orders/${eclpSoNo}/pick`)).status).toBe(200);
     // Pack and ship were due long ago, so they follow at once, in order.
     const shipped = await eventually(() => detail(eclpSoNo), (d) => d.currentStatus === '10019');
     expect(shipped.codes).toEqual(['10010', '10016', '10017', '10018', '10019']);
-    await sleep(100);
+    await nothingScheduled();
     expect((await detail(eclpSoNo)).currentStatus).toBe('10019');
   });
 
   it('re-times open documents when the timeline changes', async () => {
     const eclpSoNo = await createOrder();
-    await sleep(50);
+    // The manual startup timeline schedules nothing, so the order can only move once it is re-timed.
+    await nothingScheduled();
     expect((await detail(eclpSoNo)).currentStatus).toBe('10010');
     await setTimeline({ salesOrder: { pickAfterMs: 0 } });
     await expect(eventually(() => detail(eclpSoNo), (d) => d.currentStatus === '10017')).resolves.toMatchObject({ currentStatus: '10017' });
@@ -120,7 +127,7 @@ describe('sales order by timeline', () => {
     await setTimeline({ salesOrder: { pickAfterMs: 80, packAfterMs: 80, shipAfterMs: 80 } });
     const eclpSoNo = await createOrder();
     await expect(cancel(eclpSoNo)).resolves.toMatchObject({ code: 1 });
-    await sleep(200);
+    await nothingScheduled();
     expect((await detail(eclpSoNo)).codes).toEqual(['10010', '10028']);
   });
 });
@@ -195,7 +202,7 @@ describe('purchase orders and returns by timeline', () => {
     await setTimeline({ purchaseOrder: { receiveAfterMs: 60 } });
     const poOrderNo = await createPo(2);
     await jd('jingdong.eclp.po.cancalPoOrder', { poOrderNo });
-    await sleep(150);
+    await nothingScheduled();
     expect(sim.state.purchaseOrders.find(poOrderNo)?.status).toBe('91');
     expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(0);
   });

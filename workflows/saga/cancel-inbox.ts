@@ -1,8 +1,14 @@
 // The cancel inbox every saga keeps: cancel signals (打回审核, buyer refunds, PO cancels) are taken in
 // whenever they arrive — even mid-activity — checked, deduplicated by request id, and decided by the saga
 // at the points where its story allows. What is still waiting when the saga ends is answered too.
-import { condition, log, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
-import { checkCancelPayload, type CancelRequest, type CancelRequestPayload } from '../../messages/cancel';
+import { condition, log, patched, setHandler, workflowInfo, type SignalDefinition } from '@temporalio/workflow';
+import { checkCancelPayload, type CancelRequest, type CancelRequestPayload, type PayloadCheck } from '../../messages/cancel';
+
+/**
+ * Since this patch a reason the database cannot store (NUL, unpaired surrogate, control or bidi
+ * characters) is ignored like any malformed signal. A run that took one in before keeps it on replay.
+ */
+export const STORABLE_CANCEL_REASON_PATCH = 'cancel-reason-storable-text';
 
 export class CancelInbox<K extends string, S extends string> {
   private readonly waiting: Array<CancelRequest<K, S>> = [];
@@ -73,9 +79,17 @@ export class CancelInbox<K extends string, S extends string> {
     if (failure !== undefined) throw failure;
   }
 
+  private check(raw: unknown): PayloadCheck<CancelRequestPayload> {
+    const checked = checkCancelPayload(raw);
+    if (checked.ok) return checked;
+    const before = checkCancelPayload(raw, { storableReason: false });
+    // Asked only when the text check alone refuses, so runs without such a signal record no marker.
+    return before.ok && !patched(STORABLE_CANCEL_REASON_PATCH) ? before : checked;
+  }
+
   private takeIn(kind: K, raw: unknown): void {
     this.signalsSeen += 1;
-    const checked = checkCancelPayload(raw);
+    const checked = this.check(raw);
     if (!checked.ok) return this.ignore(kind, checked.problem);
     const { value } = checked;
     // A UI/CLI sender gives no id: derive one from the signal's position, which replay reproduces.
