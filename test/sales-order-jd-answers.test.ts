@@ -5,9 +5,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import request from 'supertest';
 import { shippedQuantities } from '../activities/erp/sales-orders';
 import type { Timeline } from '../simulator/timeline';
-import { workflowIds } from '../messages/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, eventually, SimControl } from './support';
+import { auth, eventually, seedSalesOrderMasterData, SimControl } from './support';
 
 const FAST: Timeline['salesOrder'] = { pickAfterMs: 300, packAfterMs: 600, shipAfterMs: 1_000, deliverAfterMs: null };
 const MANUAL: Timeline['salesOrder'] = { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null };
@@ -20,15 +19,7 @@ let sim: SimControl;
 beforeAll(async () => {
   stack = await startTestStack({ timeline: { salesOrder: FAST } });
   sim = new SimControl(stack.sim.url);
-  const put = (url: string, body: object) => request(stack.app).put(url).set(auth('erp')).send(body).expect(201);
-  await put('/v1/categories/OTHER', { name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
-  await put('/v1/warehouses/BJ', { name: '北京仓', jdWarehouseNo: '110000001', eclpConnected: true });
-  await put('/v1/carriers/JDEX', { name: '京东快递', jdShipperNo: 'CYS0000010' });
-  for (const [sku, barcode] of [['SKU-A', '6950000002001'], ['SKU-B', '6950000002002']] as const) {
-    await put(`/v1/goods/${sku}`, { name: `商品 ${sku}`, barcodes: [barcode], categoryCode: 'OTHER' });
-  }
-  await request(stack.app).post('/v1/goods/sync').set(auth('erp')).send({ skus: ['SKU-A', 'SKU-B'] }).expect(202);
-  await Promise.all(['SKU-A', 'SKU-B'].map((sku) => stack.client.workflow.getHandle(workflowIds.goodsSync(sku)).result()));
+  await seedSalesOrderMasterData(stack, { goods: [['SKU-A', '6950000002001'], ['SKU-B', '6950000002002']], synced: ['SKU-A', 'SKU-B'] });
 }, 120_000);
 
 afterAll(async () => {

@@ -8,11 +8,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import type { Timeline } from '../simulator/timeline';
-import { workflowIds } from '../messages/ids';
 import { CANCEL_REFUSED_DOC_STATUS, salesOrderStatusQuery } from '../messages/sales-order';
 import { DocStatus, EclpDocNo, ErpDocNo, WarehouseNo } from '../messages/search-attributes';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, saveReplayHistory, SimControl, sleep } from './support';
+import { auth, seedSalesOrderMasterData, saveReplayHistory, SimControl, sleep } from './support';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-for-tests-32-bytes').toString('base64')}`;
 const FAST: Timeline['salesOrder'] = { pickAfterMs: 300, packAfterMs: 600, shipAfterMs: 1_000, deliverAfterMs: null };
@@ -53,18 +52,15 @@ beforeAll(async () => {
     webhook: { url: `http://127.0.0.1:${port}/erp/hooks`, secrets: [WEBHOOK_SECRET] },
   });
   sim = new SimControl(stack.sim.url);
-  const put = (url: string, body: object) => request(stack.app).put(url).set(auth('erp')).send(body).expect(201);
-  await put('/v1/categories/OTHER', { name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
-  await put('/v1/warehouses/BJ', { name: '北京仓', jdWarehouseNo: '110000001', eclpConnected: true });
-  await put('/v1/warehouses/OWN', { name: '自有仓', eclpConnected: false });
-  // Mapped on our side to a JD number JD never issued: only JD can refuse it.
-  await put('/v1/warehouses/TYPO', { name: '错配仓', jdWarehouseNo: '110009999', eclpConnected: true });
-  await put('/v1/carriers/JDEX', { name: '京东快递', jdShipperNo: 'CYS0000010' });
-  for (const [sku, barcode] of [['SKU-A', '6950000001001'], ['SKU-B', '6950000001002'], ['SKU-NEW', '6950000001003']] as const) {
-    await put(`/v1/goods/${sku}`, { name: `商品 ${sku}`, barcodes: [barcode], categoryCode: 'OTHER' });
-  }
-  await request(stack.app).post('/v1/goods/sync').set(auth('erp')).send({ skus: ['SKU-A', 'SKU-B'] }).expect(202);
-  await Promise.all(['SKU-A', 'SKU-B'].map((sku) => stack.client.workflow.getHandle(workflowIds.goodsSync(sku)).result()));
+  await seedSalesOrderMasterData(stack, {
+    goods: [['SKU-A', '6950000001001'], ['SKU-B', '6950000001002'], ['SKU-NEW', '6950000001003']],
+    synced: ['SKU-A', 'SKU-B'],
+    warehouses: {
+      OWN: { name: '自有仓', eclpConnected: false },
+      // Mapped on our side to a JD number JD never issued: only JD can refuse it.
+      TYPO: { name: '错配仓', jdWarehouseNo: '110009999', eclpConnected: true },
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_BUSINESS_ERROR } from '../../simulator/faults';
 import { callJd, type JdCallOptions } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE } from '../../simulator/timeline';
-import { simControl, type ControlAnswer } from '../support';
+import { jdSalesOrderParams, simControl, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
@@ -26,20 +26,7 @@ async function inject(fault: Row): Promise<Row> {
 }
 
 function orderParams(): Row {
-  return {
-    isvUUID: `SO-F${(sequence += 1)}`,
-    isvSource: 'ISV0000000000001',
-    shopNo: 'ESP0000000000001',
-    departmentNo: 'EBU0000000000001',
-    salePlatformSource: '6',
-    consigneeName: '王五',
-    consigneeMobile: '13900000000',
-    consigneeAddress: '广州市天河区1号',
-    orderMark: '0'.repeat(50),
-    warehouseNo: '110000001',
-    goodsNo,
-    quantity: '1',
-  };
+  return jdSalesOrderParams(`SO-F${(sequence += 1)}`, { goodsNo, quantity: '1' });
 }
 
 const addOrder = (params: Row, options: JdCallOptions = {}) => callJd(sim.gatewayUrl, ADD_ORDER, params, options);

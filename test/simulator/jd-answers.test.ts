@@ -5,7 +5,7 @@ import { GATEWAY_MESSAGES } from '../../eclp/protocol';
 import { callJd } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE } from '../../simulator/timeline';
-import { simControl, sleep, type ControlAnswer } from '../support';
+import { jdSalesOrderParams, simControl, sleep, type ControlAnswer } from '../support';
 
 type Row = Record<string, unknown>;
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
@@ -28,20 +28,7 @@ async function syncGoods(isvGoodsNo: string, barcode: string): Promise<string> {
 }
 
 function orderParams(lines: { isvGoodsNo: string; quantity: number }[] = [{ isvGoodsNo: 'SKU-A', quantity: 1 }]): Row {
-  return {
-    isvUUID: `SO-J${(sequence += 1)}`,
-    isvSource: 'ISV0000000000001',
-    shopNo: 'ESP0000000000001',
-    departmentNo: 'EBU0000000000001',
-    salePlatformSource: '6',
-    consigneeName: '王五',
-    consigneeMobile: '13900000000',
-    consigneeAddress: '广州市天河区1号',
-    orderMark: '0'.repeat(50),
-    warehouseNo: '110000001',
-    isvGoodsNo: lines.map((l) => l.isvGoodsNo).join(','),
-    quantity: lines.map((l) => l.quantity).join(','),
-  };
+  return jdSalesOrderParams(`SO-J${(sequence += 1)}`, { isvGoodsNo: lines.map((l) => l.isvGoodsNo).join(','), quantity: lines.map((l) => l.quantity).join(',') });
 }
 
 const addOrder = (params: Row) => callJd(sim.gatewayUrl, ADD_ORDER, params);

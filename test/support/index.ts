@@ -10,3 +10,4 @@ export * from './sales-order';
 export * from './simulator';
 export * from './timing';
 export * from './tokens';
+export * from './fixtures';
