@@ -139,6 +139,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       const disruptionPlan = planDisruptions(random, options);
       await sim.resetStats();
       await setJdBehaviour(sim, { duplicateIsvUuid: options.duplicateIsvUuid, lookupLagMs: options.lookupLagMs });
+      log(`JD answers a repeated isvUUID with ${options.duplicateIsvUuid}; its lookup by isvUUID lags ${options.lookupLagMs} ms behind a create`);
       await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, ambiguousPushes: options.ambiguousPushes });
       // A `next` fault leaves the list once spent; remember what each was asked to do.
       const injected = await sim.faults();
