@@ -1,9 +1,8 @@
 // Starting goods syncs. The workflow ID is the SKU, so a repeated request joins the running sync.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { GoodsSyncInput, GoodsSyncResult } from '../messages/goods-sync';
 import { WORKFLOW_TYPES, workflowIds } from '../messages/ids';
-import { DocType, ErpDocNo } from '../messages/search-attributes';
+import { startDocument } from './start';
 
 export function goodsSyncClient(temporal: Client, taskQueue: string) {
   return {
@@ -13,16 +12,7 @@ export function goodsSyncClient(temporal: Client, taskQueue: string) {
 
     async start(sku: string): Promise<{ workflowId: string }> {
       const workflowId = workflowIds.goodsSync(sku);
-      await temporal.workflow.start<(input: GoodsSyncInput) => Promise<GoodsSyncResult>>(WORKFLOW_TYPES.goodsSync, {
-        workflowId,
-        taskQueue,
-        args: [{ sku }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [
-          { key: DocType, value: 'GOODS' },
-          { key: ErpDocNo, value: sku },
-        ],
-      });
+      await startDocument<GoodsSyncInput>(temporal, taskQueue, { workflowType: WORKFLOW_TYPES.goodsSync, workflowId, input: { sku }, docType: 'GOODS', erpDocNo: sku });
       return { workflowId };
     },
   };

@@ -1,10 +1,10 @@
 // Starting and signalling the salesOrder workflow (one run per push revision, `SO:{orderNo}:{rev}`).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CancelKind } from '../domain/sales-order';
 import { WORKFLOW_TYPES, workflowIds } from '../messages/ids';
 import { SALES_ORDER_CANCEL_SIGNALS, type SalesOrderInput, type SalesOrderResult } from '../messages/sales-order';
-import { DocStatus, DocType, ErpDocNo, StatusSince, WarehouseNo } from '../messages/search-attributes';
+import { DocStatus, StatusSince, WarehouseNo } from '../messages/search-attributes';
+import { startDocument } from './start';
 
 export type SalesOrderStart = { workflowId: string; started: true } | { workflowId: string; started: false; reason: 'run-closed' };
 
@@ -22,19 +22,18 @@ export function salesOrderClient(temporal: Client, taskQueue: string) {
       const { jdWarehouseNo, ...args } = input;
       const workflowId = workflowIds.salesOrder(input.orderNo, input.revision);
       try {
-        await temporal.workflow.start<(input: SalesOrderInput) => Promise<SalesOrderResult>>(WORKFLOW_TYPES.salesOrder, {
+        await startDocument<SalesOrderInput>(temporal, taskQueue, {
+          workflowType: WORKFLOW_TYPES.salesOrder,
           workflowId,
-          taskQueue,
-          args: [args],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: DocType, value: 'SO' },
-            { key: ErpDocNo, value: input.orderNo },
+          input: args,
+          docType: 'SO',
+          erpDocNo: input.orderNo,
+          searchAttributes: [
             { key: DocStatus, value: 'PUSHING' },
             { key: StatusSince, value: new Date() },
             { key: WarehouseNo, value: jdWarehouseNo },
           ],
+          once: true,
         });
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false, reason: 'run-closed' };

@@ -1,9 +1,9 @@
 // Warehouse sweepers (SO_TRACKING=sweep): one long-running workflow per JD warehouse and task-queue pair.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { WORKFLOW_TYPES, workflowIds } from '../messages/ids';
-import { DocType, WarehouseNo } from '../messages/search-attributes';
+import { WarehouseNo } from '../messages/search-attributes';
 import type { SweeperInput } from '../messages/sweeper';
+import { startDocument } from './start';
 
 export function sweeperClient(temporal: Client, taskQueue: string) {
   /** When this process last made sure of each warehouse's sweeper. */
@@ -25,15 +25,12 @@ export function sweeperClient(temporal: Client, taskQueue: string) {
     async ensure(input: Omit<SweeperInput, 'carried'>): Promise<void> {
       const last = ensuredAt.get(input.jdWarehouseNo);
       if (last !== undefined && Date.now() - last < input.intervalMs) return;
-      await temporal.workflow.start(WORKFLOW_TYPES.sweeper, {
+      await startDocument(temporal, taskQueue, {
+        workflowType: WORKFLOW_TYPES.sweeper,
         workflowId: workflowId(input.jdWarehouseNo),
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [
-          { key: DocType, value: 'SWEEP' },
-          { key: WarehouseNo, value: input.jdWarehouseNo },
-        ],
+        input,
+        docType: 'SWEEP',
+        searchAttributes: [{ key: WarehouseNo, value: input.jdWarehouseNo }],
       });
       ensuredAt.set(input.jdWarehouseNo, Date.now());
     },

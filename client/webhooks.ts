@@ -2,10 +2,9 @@
 // is its own run, `WEBHOOK:{eventId}:redelivery-{n}`: the API claims n in Postgres first, so two clicks
 // never start two runs for one claim, and a later redelivery never joins an older run that is ending.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { WORKFLOW_TYPES, workflowIds } from '../messages/ids';
-import { DocType, ErpDocNo } from '../messages/search-attributes';
 import type { WebhookRedeliveryInput, WebhookRedeliveryResult } from '../messages/webhooks';
+import { startDocument } from './start';
 
 export type { WebhookRedeliveryResult };
 
@@ -18,17 +17,14 @@ export function webhookClient(temporal: Client, taskQueue: string) {
 
     async redeliver(eventId: string, redelivery: number): Promise<{ workflowId: string }> {
       const workflowId = workflowIds.webhookRedelivery(eventId, redelivery);
-      await temporal.workflow.start<(input: WebhookRedeliveryInput) => Promise<WebhookRedeliveryResult>>(WORKFLOW_TYPES.webhookRedelivery, {
+      // A retried API call for the same claim joins the run it started.
+      await startDocument<WebhookRedeliveryInput>(temporal, taskQueue, {
+        workflowType: WORKFLOW_TYPES.webhookRedelivery,
         workflowId,
-        taskQueue,
-        args: [{ eventId, redelivery }],
-        // A retried API call for the same claim joins the run it started.
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: DocType, value: 'WEBHOOK' },
-          { key: ErpDocNo, value: eventId },
-        ],
+        input: { eventId, redelivery },
+        docType: 'WEBHOOK',
+        erpDocNo: eventId,
+        once: true,
       });
       return { workflowId };
     },
