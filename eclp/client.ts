@@ -12,6 +12,8 @@ import {
   addPoOrder,
   addPoSidDetail,
   cancelPoOrder,
+  closePo,
+  type JdClosePoResult,
   type PoSerialInput,
   type PoSerialResult,
   type PurchaseOrderState,
@@ -50,6 +52,8 @@ export interface EclpClient {
   addPoOrder(input: AddPoOrderInput): Promise<AddPoOrderResult>;
   /** JD's `cancalPoOrder`. */
   cancelPoOrder(poOrderNo: string): Promise<JdCancelResult>;
+  /** JD's `po.closePo` (采购关单). */
+  closePo(poOrderNo: string): Promise<JdClosePoResult>;
   /** Up to 100 numbers per call. */
   queryPoOrder(poOrderNos: ReadonlyArray<string>): Promise<PurchaseOrderState[]>;
   addPoSidDetail(input: PoSerialInput): Promise<PoSerialResult>;
@@ -84,6 +88,7 @@ export function createEclpClient(config: EclpConfig, options: EclpClientOptions 
     transportGoodsInfo: (input) => transportGoodsInfo(context, input),
     addPoOrder: (input) => addPoOrder(context, input),
     cancelPoOrder: (poOrderNo) => cancelPoOrder(context, poOrderNo),
+    closePo: (poOrderNo) => closePo(context, poOrderNo),
     queryPoOrder: (poOrderNos) => queryPoOrder(context, poOrderNos),
     addPoSidDetail: (input) => addPoSidDetail(context, input),
     queryStock: (request) => queryStock(context, request),

@@ -22,6 +22,7 @@ export {
   PoStatus,
   RtwStatus,
   CancelResultCode,
+  ClosePoResultCode,
   SerialBillType,
   CANCELLABLE_SO_STATUSES,
   describeSoStatus,
@@ -45,7 +46,7 @@ export type { JdCancelResult } from './api/cancel';
 /** JD's `yyyy-MM-dd HH:mm:ss` (Beijing time) as a Date. */
 export { parseTimestamp as parseJdTimestamp } from './protocol';
 export type { GoodsInfoInput, GoodsInfoResult } from './api/goods';
-export type { AddPoOrderInput, AddPoOrderResult, GoodsQuality, PoLineInput, PoLineState, PoSerialInput, PoSerialResult, PurchaseOrderState } from './api/purchase-orders';
+export type { AddPoOrderInput, AddPoOrderResult, GoodsQuality, JdClosePoResult, PoLineInput, PoLineState, PoSerialInput, PoSerialResult, PurchaseOrderState } from './api/purchase-orders';
 export { SALES_ORDER_DEFAULTS } from './api/sales-orders';
 export type {
   AddOrderInput,

@@ -6,6 +6,7 @@ export const EclpMethod = {
   CANCEL_PO_ORDER: 'jingdong.eclp.po.cancalPoOrder',
   QUERY_PO_ORDER: 'jingdong.eclp.po.queryPoOrder',
   ADD_PO_SID_DETAIL: 'jingdong.eclp.po.addPoSidDetail',
+  CLOSE_PO: 'jingdong.eclp.po.closePo',
   QUERY_STOCK: 'jingdong.eclp.stock.queryStock',
   ADD_ORDER: 'jingdong.eclp.order.addOrder',
   CANCEL_ORDER: 'jingdong.eclp.order.cancelOrder',

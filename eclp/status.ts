@@ -73,6 +73,12 @@ export const CancelResultCode = {
   REFUSED: '2',
 } as const;
 
+/** `poCloseJosResponse.code` of po.closePo (§3.15d, §4.4): values undocumented, read like the cancels [G]. */
+export const ClosePoResultCode = {
+  CLOSED: '1',
+  REFUSED: '2',
+} as const;
+
 /** Bill types of the serial-number queries (§3.13). */
 export const SerialBillType = {
   PURCHASE_INBOUND: 11,

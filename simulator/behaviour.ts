@@ -5,6 +5,8 @@
 
 export const DUPLICATE_ISV_UUID_ANSWERS = ['return-existing', 'reject'] as const;
 export type DuplicateIsvUuidAnswer = (typeof DUPLICATE_ISV_UUID_ANSWERS)[number];
+export const DUPLICATE_SP_PO_ORDER_NO_ANSWERS = ['return-existing', 'reject'] as const;
+export type DuplicateSpPoOrderNoAnswer = (typeof DUPLICATE_SP_PO_ORDER_NO_ANSWERS)[number];
 
 export interface SimBehaviour {
   /**
@@ -14,11 +16,21 @@ export interface SimBehaviour {
   duplicateIsvUuid: DuplicateIsvUuidAnswer;
   /** How long a new sales order stays invisible to `order.ext.queryOrder` (JD's lookup may lag a create). */
   lookupLagMs: number;
+  /**
+   * addPoOrder with a spPoOrderNo JD already holds: answer its poOrderNo (our assumption [G]) or refuse it
+   * as a duplicate, the other reading of eclp-api.md §3.2 [G].
+   */
+  duplicateSpPoOrderNo: DuplicateSpPoOrderNoAnswer;
 }
 
-export const DEFAULT_BEHAVIOUR: Readonly<SimBehaviour> = { duplicateIsvUuid: 'return-existing', lookupLagMs: 0 };
+export const DEFAULT_BEHAVIOUR: Readonly<SimBehaviour> = { duplicateIsvUuid: 'return-existing', lookupLagMs: 0, duplicateSpPoOrderNo: 'return-existing' };
 
 /** JD's text for a repeated isvUUID under `reject` [G]: the client recognises the refusal by "已存在". */
 export function duplicateIsvUuidText(isvUUID: string): string {
   return `isvUUID已存在，请勿重复下发（${isvUUID}）`;
+}
+
+/** JD's text for a repeated spPoOrderNo under `reject` [G]: the client recognises the refusal by "已存在". */
+export function duplicateSpPoOrderNoText(spPoOrderNo: string): string {
+  return `采购单号已存在，请勿重复下发（${spPoOrderNo}）`;
 }

@@ -3,7 +3,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { BusinessError, MoveRefused, UnknownDocument } from './errors';
-import { DUPLICATE_ISV_UUID_ANSWERS } from './behaviour';
+import { DUPLICATE_ISV_UUID_ANSWERS, DUPLICATE_SP_PO_ORDER_NO_ANSWERS } from './behaviour';
 import { BUSY_CODES, FAULT_KINDS, MAY_HAVE_COMMITTED_CODES } from './faults';
 import { currentStatus, type SalesOrder } from './model/sales-orders';
 import { BillType } from './model/serials';
@@ -26,7 +26,15 @@ const catalogueAdditions = z.strictObject({
 });
 
 const receiptLines = (minQuantity: number) => z.array(z.strictObject({ goodsNo: code, quantity: z.number().int().min(minQuantity) })).min(1);
-const poReceipt = z.strictObject({ lines: receiptLines(1).optional(), complete: z.boolean().optional() });
+// quantity = good units put away, defectiveQty = units that arrived defective (reported as damagedQty).
+const poReceiptLines = z
+  .array(
+    z
+      .strictObject({ goodsNo: code, quantity: z.number().int().min(0), defectiveQty: z.number().int().min(0).optional() })
+      .refine((l) => l.quantity + (l.defectiveQty ?? 0) >= 1, { message: 'a line receives at least one unit (quantity + defectiveQty)', path: ['quantity'] }),
+  )
+  .min(1);
+const poReceipt = z.strictObject({ lines: poReceiptLines.optional(), complete: z.boolean().optional() });
 const returnReceipt = z.strictObject({ lines: receiptLines(0).optional() });
 const withReason = z.strictObject({ reason: z.string().optional() });
 const shipment = z.strictObject({
@@ -43,7 +51,11 @@ const shipment = z.strictObject({
 });
 
 const behaviourPatch = z
-  .strictObject({ duplicateIsvUuid: z.enum(DUPLICATE_ISV_UUID_ANSWERS), lookupLagMs: z.number().int().min(0) })
+  .strictObject({
+    duplicateIsvUuid: z.enum(DUPLICATE_ISV_UUID_ANSWERS),
+    lookupLagMs: z.number().int().min(0),
+    duplicateSpPoOrderNo: z.enum(DUPLICATE_SP_PO_ORDER_NO_ANSWERS),
+  })
   .partial();
 
 const faultSpec = z

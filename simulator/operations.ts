@@ -151,6 +151,14 @@ export class Operations {
     return outcome;
   }
 
+  /** po.closePo: ends an open PO with what arrived so far; its timeline stops. */
+  closePurchaseOrder(poOrderNo: string): po.PoCloseOutcome {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    const outcome = po.close(order, this.stamp());
+    this.planPurchaseOrder(order);
+    return outcome;
+  }
+
   private planPurchaseOrder(order: po.PurchaseOrder): void {
     if (order.status !== po.PoStatus.INITIALISED) return this.scheduler.cancel(order.poOrderNo);
     this.scheduler.plan(order.poOrderNo, order.acceptedAt, this.state.timeline.purchaseOrder.receiveAfterMs, () =>

@@ -61,6 +61,7 @@ const purchaseOrderSchema: z.ZodType<PurchaseOrder> = record({
   createTime: text,
   operTime: text,
   completeTime: text.optional(),
+  closeTime: text.optional(),
   lines: z.array(
     record({
       orderLine: text,
@@ -71,6 +72,7 @@ const purchaseOrderSchema: z.ZodType<PurchaseOrder> = record({
       unitPrice: quantity.optional(),
       realInstoreQty: quantity,
       shortQty: quantity,
+      damagedQty: quantity.optional(),
     }),
   ),
   acceptedAt: epochMs,

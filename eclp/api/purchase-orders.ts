@@ -1,8 +1,8 @@
-// Purchase inbound orders (eclp-api.md §3.2–§3.5): create, cancel, batch status, serial lists.
+// Purchase inbound orders (eclp-api.md §3.2–§3.5, §3.15d): create, cancel, close, batch status, serial lists.
 import { EclpValidationError } from '../errors';
-import { compact, goodsColumns, type GoodsReference, lineColumn, listField, numeric, objects, requireText, text } from '../fields';
+import { compact, goodsColumns, type GoodsReference, lineColumn, listField, numeric, objects, requireObject, requireText, text } from '../fields';
 import { EclpMethod } from '../methods';
-import { describePoStatus, type PoStatusName, type StatusInfo } from '../status';
+import { ClosePoResultCode, describePoStatus, type PoStatusName, type StatusInfo } from '../status';
 import { type JdCancelResult, readCancelResult } from './cancel';
 import type { ApiContext } from './context';
 
@@ -71,6 +71,30 @@ export async function cancelPoOrder(context: ApiContext, poOrderNo: string): Pro
   return readCancelResult(envelope, 'poResult', { method, reportedUrl: context.gateway.reportedUrl });
 }
 
+export interface JdClosePoResult {
+  /**
+   * `closed`: JD ended the PO with what was received (it then reports status 70, the rest as short).
+   * `unknown` = a code JD has not documented; queryPoOrder then tells what happened. A PO JD will not
+   * close (completed, cancelled) usually comes back as an EclpBusinessError instead of `refused`.
+   */
+  result: 'closed' | 'refused' | 'unknown';
+  /** JD's code verbatim. */
+  code: string;
+  /** JD's text, verbatim (Chinese). */
+  message?: string;
+}
+
+/** JD's `po.closePo` (采购关单): ends an inbound that is partly received; the rest is not expected any more. */
+export async function closePo(context: ApiContext, poOrderNo: string): Promise<JdClosePoResult> {
+  const method = EclpMethod.CLOSE_PO;
+  const envelope = await context.gateway.call(method, { poOrderNo });
+  const verdict = requireObject(envelope, 'poCloseJosResponse', { method, reportedUrl: context.gateway.reportedUrl });
+  const code = text(verdict['code']) ?? '';
+  const message = text(verdict['msg']);
+  const result = code === ClosePoResultCode.CLOSED ? 'closed' : code === ClosePoResultCode.REFUSED ? 'refused' : 'unknown';
+  return message === undefined ? { result, code } : { result, code, message };
+}
+
 export interface PoLineState {
   goodsNo: string;
   isvGoodsNo?: string;
@@ -78,6 +102,7 @@ export interface PoLineState {
   /** What the warehouse has put away so far; 0 until the first receipt. */
   receivedQty: number;
   shortQty?: number;
+  /** Units that arrived defective (JD's `damagedQty`). */
   damagedQty?: number;
   /** JD's goodsStatus code as received. */
   goodsStatus?: string;

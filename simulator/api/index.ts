@@ -1,7 +1,7 @@
 // The JD methods the simulator answers, by their full JOS method name.
 import type { ApiHandler } from './context';
 import { transportGoodsInfo } from './goods';
-import { addPoOrder, cancalPoOrder, queryPoOrder } from './purchase-orders';
+import { addPoOrder, cancalPoOrder, closePo, queryPoOrder } from './purchase-orders';
 import { transportRtw, queryRtw } from './returns';
 import { addOrder, cancelOrder, extQueryOrder, queryOrder, queryOrderStatus } from './sales-orders';
 import { addPoSidDetail, queryGoodsSerial, queryInStockSIDBySku, queryPageSerialByBillNo } from './serials';
@@ -15,6 +15,7 @@ export const ECLP_METHODS: Readonly<Record<string, ApiHandler>> = {
   'jingdong.eclp.po.cancalPoOrder': cancalPoOrder,
   'jingdong.eclp.po.queryPoOrder': queryPoOrder,
   'jingdong.eclp.po.addPoSidDetail': addPoSidDetail,
+  'jingdong.eclp.po.closePo': closePo,
   'jingdong.eclp.stock.queryStock': queryStock,
   'jingdong.eclp.order.addOrder': addOrder,
   'jingdong.eclp.order.cancelOrder': cancelOrder,

@@ -1,4 +1,5 @@
-// jingdong.eclp.po.addPoOrder / cancalPoOrder (sic) / queryPoOrder (eclp-api.md §3.2–3.4).
+// jingdong.eclp.po.addPoOrder / cancalPoOrder (sic) / queryPoOrder / closePo (eclp-api.md §3.2–3.4, §3.15d).
+import { duplicateSpPoOrderNoText } from '../behaviour';
 import { BusinessError } from '../errors';
 import { NumberFormat } from '../ids';
 import { PoStatus, type PurchaseOrder } from '../model/purchase-orders';
@@ -7,7 +8,8 @@ import type { ApiHandler } from './context';
 
 /**
  * Creates a purchase inbound order: status 10 then at once 20 (sent to the warehouse). The same
- * spPoOrderNo again answers the existing poOrderNo (our assumption [G]).
+ * spPoOrderNo again answers the existing poOrderNo (our assumption [G]), or under behaviour
+ * `duplicateSpPoOrderNo: reject` a business error saying it already exists; either way no second PO.
  */
 export const addPoOrder: ApiHandler = (p, { state, ops }) => {
   const spPoOrderNo = p.required('spPoOrderNo', 50);
@@ -18,7 +20,12 @@ export const addPoOrder: ApiHandler = (p, { state, ops }) => {
   state.catalogue.requireDepartment('deptNo', deptNo);
 
   const existing = state.purchaseOrders.findBySpPoOrderNo(spPoOrderNo);
-  if (existing) return { poOrderNo: existing.poOrderNo };
+  if (existing) {
+    if (state.behaviour.duplicateSpPoOrderNo === 'reject') {
+      throw BusinessError.rejected(duplicateSpPoOrderNoText(spPoOrderNo), `spPoOrderNo ${spPoOrderNo} already exists`);
+    }
+    return { poOrderNo: existing.poOrderNo };
+  }
 
   state.catalogue.requireWarehouse(whNo);
   state.catalogue.requireSupplier(supplierNo);
@@ -64,6 +71,18 @@ export const cancalPoOrder: ApiHandler = (p, { state, ops }) => {
   return { poResult: ops.cancelPurchaseOrder(poOrderNo) };
 };
 
+/**
+ * 采购关单: `poCloseJosResponse {code: 1, msg}` when the PO is (or already was) closed [G: code values];
+ * a completed or cancelled PO is refused with a business error.
+ */
+export const closePo: ApiHandler = (p, { state, ops }) => {
+  const poOrderNo = p.required('poOrderNo', 50);
+  if (!state.purchaseOrders.find(poOrderNo)) throw BusinessError.rejected(`采购单${poOrderNo}不存在`, `Unknown purchase order ${poOrderNo}`);
+  const outcome = ops.closePurchaseOrder(poOrderNo);
+  if (!outcome.closed) throw BusinessError.rejected(outcome.zhDesc, outcome.enDesc);
+  return { poCloseJosResponse: { code: 1, msg: outcome.msg } };
+};
+
 /** Up to 100 numbers per call; numbers JD does not know are simply absent from the list. */
 export const queryPoOrder: ApiHandler = (p, { state }) => {
   const numbers = p.numberList('poOrderNo', 100);
@@ -93,7 +112,7 @@ function poModel(order: PurchaseOrder) {
       realGoodsStatus: line.goodsStatus,
       realInstoreQty: String(line.realInstoreQty),
       shortQty: String(line.shortQty),
-      damagedQty: '0',
+      damagedQty: String(line.damagedQty ?? 0),
       expiredQty: '0',
       otherQty: '0',
       excessQty: String(Math.max(0, line.realInstoreQty - line.numApplication)),

@@ -214,6 +214,23 @@ describe('request on the wire', () => {
     ).resolves.toMatchObject({ field: 'lines.unitPrice', line: 2 });
   });
 
+  it('reads closePo answers: code 1 closed, 2 refused, others unknown; a missing poCloseJosResponse is an error', async () => {
+    const method = 'jingdong.eclp.po.closePo';
+    const { fetch, sent } = fakeFetch(
+      success(method, { poCloseJosResponse: { code: 1, msg: '关单成功' } }),
+      success(method, { poCloseJosResponse: { code: '2', msg: '不允许关单' } }),
+      success(method, { poCloseJosResponse: { code: 7 } }),
+      success(method, {}),
+    );
+    const client = clientWith(fetch);
+    await expect(client.closePo('EPL0000000000001')).resolves.toEqual({ result: 'closed', code: '1', message: '关单成功' });
+    await expect(client.closePo('EPL0000000000001')).resolves.toEqual({ result: 'refused', code: '2', message: '不允许关单' });
+    await expect(client.closePo('EPL0000000000001')).resolves.toEqual({ result: 'unknown', code: '7' });
+    await expect(client.closePo('EPL0000000000001')).rejects.toThrow(/poCloseJosResponse/);
+    expect(sent[0]?.params['method']).toBe(method);
+    expect(sent[0]?.businessParams).toEqual({ poOrderNo: 'EPL0000000000001' });
+  });
+
   it("keeps JD's misspellings inside the client", async () => {
     const { fetch, sent } = fakeFetch(
       success('jingdong.eclp.po.cancalPoOrder', { poResult: { code: 1, msg: '取消成功' } }),

@@ -12,6 +12,7 @@ import {
   EclpQuotaError,
   EclpTransportError,
   EclpValidationError,
+  isAlreadyExistsRefusal,
   salesOrderProgress,
   SerialBillType,
   type EclpClient,
@@ -182,6 +183,38 @@ describe('purchase orders', () => {
     const states = await client.queryPoOrder([open.poOrderNo, received.poOrderNo]);
     expect(states.find((po) => po.poOrderNo === open.poOrderNo)?.status).toEqual({ code: '91', name: 'CANCELLED', known: true });
     expect(states.find((po) => po.poOrderNo === received.poOrderNo)?.status.code).toBe('20');
+  });
+
+  it('closes a partly received PO (closePo → closed, then 70 with the shortfall), again harmlessly; refuses a completed one', async () => {
+    const { goods, poOrderNo } = await newPo(10);
+    await expectControl('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo: goods.goodsNo, quantity: 6 }], complete: false });
+    await expect(client.closePo(poOrderNo)).resolves.toEqual({ result: 'closed', code: '1', message: expect.stringMatching(/\p{Script=Han}/u) });
+    const [po] = await client.queryPoOrder([poOrderNo]);
+    expect(po).toMatchObject({ status: { code: '70', name: 'COMPLETED', known: true }, lines: [{ receivedQty: 6, shortQty: 4 }] });
+    await expect(client.closePo(poOrderNo)).resolves.toMatchObject({ result: 'closed', code: '1' });
+    expect((await stats()).byMethod[EclpMethod.CLOSE_PO]).toBe(2);
+
+    const completed = await newPo(2);
+    await expectControl('POST', `/_sim/purchase-orders/${completed.poOrderNo}/receive`, {});
+    const refusal = await caught(client.closePo(completed.poOrderNo));
+    expect(refusal).toBeInstanceOf(EclpBusinessError);
+    expect(refusal).toMatchObject({ method: 'jingdong.eclp.po.closePo', code: '1000', retryable: false, zhDesc: expect.stringContaining('已完成') });
+  });
+
+  it('reports defective units of a receipt as damagedQty', async () => {
+    const { goods, poOrderNo } = await newPo(10);
+    await expectControl('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo: goods.goodsNo, quantity: 7, defectiveQty: 2 }], complete: true });
+    const [po] = await client.queryPoOrder([poOrderNo]);
+    expect(po).toMatchObject({ status: { code: '70' }, lines: [{ receivedQty: 7, damagedQty: 2, shortQty: 1 }] });
+  });
+
+  it('under duplicateSpPoOrderNo: reject, a repeated spPoOrderNo is a business refusal isAlreadyExistsRefusal recognises', async () => {
+    const { goods, spPoOrderNo } = await newPo();
+    await expectControl('POST', '/_sim/behaviour', { duplicateSpPoOrderNo: 'reject' });
+    const refusal = await caught(client.addPoOrder({ spPoOrderNo, warehouseNo: WAREHOUSE, supplierNo: SUPPLIER, lines: [{ goodsNo: goods.goodsNo, quantity: 10 }] }));
+    expect(refusal).toBeInstanceOf(EclpBusinessError);
+    expect(refusal).toMatchObject({ code: '1000', zhDesc: expect.stringContaining('采购单号已存在') });
+    expect(isAlreadyExistsRefusal(refusal)).toBe(true);
   });
 
   it('answers a batch query with the known POs only; more than 100 never leaves the client', async () => {

@@ -50,19 +50,19 @@ beforeEach(async () => {
 
 describe('/_sim/behaviour', () => {
   it('answers the defaults, takes partial bodies, refuses bad ones unchanged, and reset restores the defaults', async () => {
-    expect(await control('GET', '/_sim/behaviour')).toEqual({ status: 200, body: { duplicateIsvUuid: 'return-existing', lookupLagMs: 0 } });
-    expect((await control('POST', '/_sim/behaviour', { duplicateIsvUuid: 'reject' })).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 0 });
-    expect((await control('POST', '/_sim/behaviour', { lookupLagMs: 1500 })).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 1500 });
+    expect(await control('GET', '/_sim/behaviour')).toEqual({ status: 200, body: { duplicateIsvUuid: 'return-existing', lookupLagMs: 0, duplicateSpPoOrderNo: 'return-existing' } });
+    expect((await control('POST', '/_sim/behaviour', { duplicateIsvUuid: 'reject' })).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 0, duplicateSpPoOrderNo: 'return-existing' });
+    expect((await control('POST', '/_sim/behaviour', { lookupLagMs: 1500 })).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 1500, duplicateSpPoOrderNo: 'return-existing' });
 
     for (const bad of [{ duplicateIsvUuid: 'ignore' }, { lookupLagMs: -1 }, { lookupLagMs: 1.5 }, { lookupLag: 10 }]) {
       const answer = await control('POST', '/_sim/behaviour', bad);
       expect(answer.status).toBe(400);
       expect(JSON.stringify(answer.body)).toContain(Object.keys(bad)[0]);
     }
-    expect((await control('GET', '/_sim/behaviour')).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 1500 });
+    expect((await control('GET', '/_sim/behaviour')).body).toEqual({ duplicateIsvUuid: 'reject', lookupLagMs: 1500, duplicateSpPoOrderNo: 'return-existing' });
 
     await control('POST', '/_sim/reset');
-    expect((await control('GET', '/_sim/behaviour')).body).toEqual({ duplicateIsvUuid: 'return-existing', lookupLagMs: 0 });
+    expect((await control('GET', '/_sim/behaviour')).body).toEqual({ duplicateIsvUuid: 'return-existing', lookupLagMs: 0, duplicateSpPoOrderNo: 'return-existing' });
   });
 
   it('return-existing answers a repeated isvUUID with the same eclpSoNo; reject refuses it with code 1000 and 已存在, creating nothing', async () => {
