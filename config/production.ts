@@ -5,7 +5,7 @@ import { DEV_CREDENTIALS } from '../eclp/config';
 import type { Env } from './env';
 import { ConfigurationError } from './errors';
 
-export function isProduction(env: Env): boolean {
+function isProduction(env: Env): boolean {
   return env.NODE_ENV === 'production';
 }
 

@@ -25,9 +25,3 @@ export const FAILURE_TYPES = {
   /** PostgreSQL refused the data an activity wrote (SQLSTATE class 22/23): retrying cannot help, so non-retryable. */
   databaseRefusedData: 'DatabaseRefusedData',
 } as const;
-
-export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES] | (typeof JD_REJECTION_TYPES)[number];
-
-export function isJdRejectionType(type: string | undefined | null): boolean {
-  return type != null && (JD_REJECTION_TYPES as readonly string[]).includes(type);
-}

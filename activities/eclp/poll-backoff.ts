@@ -19,7 +19,7 @@ function errorsSoFar(details: unknown): number {
 }
 
 /** The delay after the `errors`-th consecutive JD error: interval × 2^errors, capped. */
-export function pollBackoffMs(intervalMs: number, errors: number): number {
+function pollBackoffMs(intervalMs: number, errors: number): number {
   return Math.min(intervalMs * 2 ** Math.min(errors, 30), intervalMs * MAX_FACTOR, Math.max(MAX_DELAY_MS, intervalMs));
 }
 

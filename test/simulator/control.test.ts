@@ -4,19 +4,19 @@ import request from 'supertest';
 import { DEV_CREDENTIALS } from '../../eclp/config';
 import { signedParams } from '../../simulator/jd-call';
 import { DEFAULT_CATALOGUE } from '../../simulator/model/catalogue';
-import { createSimulatorApp, startSimulator, type RunningSimulator } from '../../simulator/server';
+import { createSimulatorApp } from '../../simulator/server';
 import { signedCurl } from '../../simulator/sign-curl';
 import { DEMO_TIMELINE, type Timeline } from '../../simulator/timeline';
-import { jdResult, simControl, type ControlAnswer } from '../support';
+import { jdResult, simulatorForFile } from '../support';
 
 type Row = Record<string, unknown>;
 
-let sim: RunningSimulator;
+const simulator = simulatorForFile({ timeline: { salesOrder: { pickAfterMs: null } } });
 /** The startup timeline of this simulator: demo values with a manual sales-order pick. */
 const STARTUP: Timeline = { ...DEMO_TIMELINE, salesOrder: { ...DEMO_TIMELINE.salesOrder, pickAfterMs: null } };
 
-const control = (method: string, path: string, body?: unknown, raw?: string): Promise<ControlAnswer> => simControl(sim.url, method, path, body, raw);
-const jd = (method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
+const { control } = simulator;
+const jd = (method: string, business: Row): Promise<Row> => jdResult(simulator.sim.gatewayUrl, method, business);
 
 async function seedDocuments(): Promise<{ goodsNo: string; eclpSoNo: string; poOrderNo: string; isvUUID: string }> {
   const { goodsNo } = await jd('jingdong.eclp.goods.transportGoodsInfo', {
@@ -32,18 +32,6 @@ async function seedDocuments(): Promise<{ goodsNo: string; eclpSoNo: string; poO
   });
   return { goodsNo: goodsNo as string, eclpSoNo: eclpSoNo as string, poOrderNo: poOrderNo as string, isvUUID };
 }
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, timeline: { salesOrder: { pickAfterMs: null } } });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(async () => {
-  await control('POST', '/_sim/reset');
-});
 
 describe('inspection', () => {
   it('GET /_sim/ lists the controls', async () => {
@@ -97,7 +85,7 @@ describe('timeline and catalogue', () => {
   ])('refuses %s with 400 and changes nothing', async (_what, patch) => {
     const answer = await control('PUT', '/_sim/timeline', patch);
     expect(answer).toMatchObject({ status: 400, body: { error: 'invalid request body', issues: expect.any(Array) } });
-    expect(sim.state.timeline).toEqual(STARTUP);
+    expect(simulator.sim.state.timeline).toEqual(STARTUP);
   });
 
   it('the default catalogue is the documented one; POST /_sim/catalogue extends it until reset', async () => {
@@ -149,7 +137,7 @@ describe('reset and errors', () => {
   it('a receipt naming goods not on the document is 409', async () => {
     const { poOrderNo } = await seedDocuments();
     expect((await control('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo: 'EMG0', quantity: 1 }] })).status).toBe(409);
-    expect(sim.state.purchaseOrders.find(poOrderNo)?.lines[0]?.realInstoreQty).toBe(0);
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)?.lines[0]?.realInstoreQty).toBe(0);
   });
 });
 
@@ -177,9 +165,9 @@ describe('sign-curl', () => {
   };
 
   it('prints a curl command the simulator accepts', async () => {
-    const command = signedCurl('jingdong.eclp.stock.queryStock', '{"deptNo":"EBU0000000000001","warehouseNo":"110000001"}', { ECLP_GATEWAY_URL: sim.gatewayUrl });
+    const command = signedCurl('jingdong.eclp.stock.queryStock', '{"deptNo":"EBU0000000000001","warehouseNo":"110000001"}', { ECLP_GATEWAY_URL: simulator.sim.gatewayUrl });
     const { url, json } = parse(command);
-    expect(url.startsWith(`${sim.gatewayUrl}?`)).toBe(true);
+    expect(url.startsWith(`${simulator.sim.gatewayUrl}?`)).toBe(true);
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `360buy_param_json=${encodeURIComponent(json)}` });
     expect(await response.json()).toEqual({ jingdong_eclp_stock_queryStock_responce: { code: '0', querystock_result: [] } });
   });

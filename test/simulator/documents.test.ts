@@ -1,13 +1,8 @@
 // Every simulated JD API over real HTTP with raw signed requests (eclp/protocol.ts via simulator/jd-call),
 // not the ECLP client: happy paths, JD's response shapes and the validation refusals of each API.
-import { envelopeKey } from '../../eclp/protocol';
-import { callJd } from '../../simulator/jd-call';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
-import { MANUAL_TIMELINE } from '../../simulator/timeline';
-import { simControl, type ControlAnswer } from '../support';
+import { simulatorForFile } from '../support';
 
 type Row = Record<string, unknown>;
-interface JdError { code: string; zh_desc: string; en_desc: string }
 
 const DEPT = 'EBU0000000000001';
 const SHOP = 'ESP0000000000001';
@@ -20,6 +15,7 @@ const M = {
   addPo: 'jingdong.eclp.po.addPoOrder',
   cancelPo: 'jingdong.eclp.po.cancalPoOrder',
   queryPo: 'jingdong.eclp.po.queryPoOrder',
+  closePo: 'jingdong.eclp.po.closePo',
   addSid: 'jingdong.eclp.po.addPoSidDetail',
   stock: 'jingdong.eclp.stock.queryStock',
   addOrder: 'jingdong.eclp.order.addOrder',
@@ -33,38 +29,10 @@ const M = {
   serialInStock: 'jingdong.eclp.serial.queryInStockSIDBySku',
 } as const;
 
-let sim: RunningSimulator;
+const simulator = simulatorForFile();
+const { raw, jd, jdError, control, move } = simulator;
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
-
-async function raw(method: string, business: Row): Promise<Row> {
-  const answer = await callJd(sim.gatewayUrl, method, business);
-  expect(answer.status).toBe(200);
-  return answer.body as Row;
-}
-
-/** The result fields of a successful call (fails the test with JD's text otherwise). */
-async function jd(method: string, business: Row): Promise<Row> {
-  const body = await raw(method, business);
-  const result = body[envelopeKey(method)] as Row | undefined;
-  if (!result) throw new Error(`${method} failed: ${JSON.stringify(body)}`);
-  expect(result.code).toBe('0');
-  return result;
-}
-
-async function jdError(method: string, business: Row): Promise<JdError> {
-  const body = await raw(method, business);
-  expect(Object.keys(body)).toEqual(['error_response']);
-  return body.error_response as JdError;
-}
-
-const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
-
-async function move(path: string, body: unknown = {}): Promise<Row> {
-  const answer = await control('POST', path, body);
-  if (answer.status !== 200) throw new Error(`${path} → ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body as Row;
-}
 
 const han = expect.stringMatching(/\p{Script=Han}/u);
 
@@ -137,17 +105,10 @@ async function totalStock(goodsNo: string, warehouseNo = BJ): Promise<number> {
   return rows.reduce((sum, row) => sum + (row.totalNum as number), 0);
 }
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, timeline: MANUAL_TIMELINE });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(async () => {
-  expect((await control('POST', '/_sim/reset')).status).toBe(204);
-});
+async function queryPo(poOrderNo: string): Promise<Row> {
+  const [po] = (await jd(M.queryPo, { poOrderNo })).queryPoModelList as Row[];
+  return po!;
+}
 
 describe('transportGoodsInfo', () => {
   it('creates goods with an EMG number; the same isvGoodsNo answers the same number', async () => {
@@ -155,7 +116,7 @@ describe('transportGoodsInfo', () => {
     const { goodsNo } = await jd(M.goods, params);
     expect(goodsNo).toMatch(/^EMG\d{13}$/);
     await expect(jd(M.goods, params)).resolves.toMatchObject({ goodsNo });
-    expect(sim.state.goods.list()).toHaveLength(1);
+    expect(simulator.sim.state.goods.list()).toHaveLength(1);
   });
 
   it('accepts numbers as JSON strings or numbers, and the second third-level category', async () => {
@@ -190,7 +151,7 @@ describe('purchase orders', () => {
     const { poOrderNo } = await jd(M.addPo, params);
     expect(poOrderNo).toMatch(/^EPL\d{13}$/);
     await expect(jd(M.addPo, params)).resolves.toMatchObject({ poOrderNo });
-    expect(sim.state.purchaseOrders.list()).toHaveLength(1);
+    expect(simulator.sim.state.purchaseOrders.list()).toHaveLength(1);
 
     const { queryPoModelList } = await jd(M.queryPo, { poOrderNo });
     expect(queryPoModelList).toEqual([
@@ -208,7 +169,7 @@ describe('purchase orders', () => {
   it('takes lines by merchant goods code', async () => {
     const goods = await createGoods();
     const poOrderNo = await createPo([], { deptGoodsNo: undefined, isvGoodsNo: goods.isvGoodsNo, numApplication: '3', goodsStatus: '1' });
-    expect(sim.state.purchaseOrders.find(poOrderNo)?.lines).toEqual([expect.objectContaining({ goodsNo: goods.goodsNo, numApplication: 3 })]);
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)?.lines).toEqual([expect.objectContaining({ goodsNo: goods.goodsNo, numApplication: 3 })]);
   });
 
   it('refuses unknown warehouse, supplier or goods (1000), bad line lists and quantities (61); nothing is created', async () => {
@@ -221,7 +182,7 @@ describe('purchase orders', () => {
     expect(await jdError(M.addPo, poParams([{ goodsNo, quantity: 0 }]))).toMatchObject({ code: '61', zh_desc: expect.stringContaining('numApplication') });
     expect(await jdError(M.addPo, poParams(line, { numApplication: '1.5' }))).toMatchObject({ code: '61', zh_desc: expect.stringContaining('numApplication') });
     expect(await jdError(M.addPo, poParams(line, { goodsStatus: undefined }))).toMatchObject({ code: '61', zh_desc: expect.stringContaining('goodsStatus') });
-    expect(sim.state.purchaseOrders.list()).toHaveLength(0);
+    expect(simulator.sim.state.purchaseOrders.list()).toHaveLength(0);
   });
 
   it('queries up to 100 numbers at once; unknown ones are absent, 101 is refused', async () => {
@@ -264,13 +225,128 @@ describe('purchase orders', () => {
     const open = await createPo([{ goodsNo, quantity: 5 }]);
     await expect(jd(M.cancelPo, { poOrderNo: open })).resolves.toMatchObject({ poResult: { code: 1, msg: han } });
     await expect(jd(M.cancelPo, { poOrderNo: open })).resolves.toMatchObject({ poResult: { code: 1 } });
-    expect(sim.state.purchaseOrders.find(open)?.status).toBe('91');
+    expect(simulator.sim.state.purchaseOrders.find(open)?.status).toBe('91');
 
     const started = await createPo([{ goodsNo, quantity: 5 }]);
     await move(`/_sim/purchase-orders/${started}/receive`, { lines: [{ goodsNo, quantity: 1 }], complete: false });
     await expect(jd(M.cancelPo, { poOrderNo: started })).resolves.toMatchObject({ poResult: { code: 2, msg: han } });
-    expect(sim.state.purchaseOrders.find(started)?.status).toBe('20');
+    expect(simulator.sim.state.purchaseOrders.find(started)?.status).toBe('20');
     expect(await jdError(M.cancelPo, { poOrderNo: 'EPL0000000000000' })).toMatchObject({ code: '1000' });
+  });
+});
+
+// po.closePo (采购关单, eclp-api.md §3.15d), defective quantities reported as damagedQty (§3.4), and the
+// duplicateSpPoOrderNo behaviour switch (§3.2 is unsure what JD answers for a repeated spPoOrderNo).
+describe('po.closePo', () => {
+  it('closes a partly received PO: code 1, status 70, the rest short, stock as received, timeline stopped', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const poOrderNo = await createPo([{ goodsNo, quantity: 10 }]);
+    await move(`/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 4 }], complete: false });
+
+    await expect(jd(M.closePo, { poOrderNo })).resolves.toMatchObject({ poCloseJosResponse: { code: 1, msg: han } });
+    const po = await queryPo(poOrderNo);
+    expect(po).toMatchObject({ poOrderStatus: '70', completeTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) });
+    expect(po.poItemModelList).toEqual([expect.objectContaining({ realInstoreQty: '4', shortQty: '6' })]);
+    expect(await totalStock(goodsNo)).toBe(4);
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)?.closeTime).toEqual(expect.any(String));
+    // Nothing more arrives on a closed PO.
+    expect((await control('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, {})).status).toBe(409);
+  });
+
+  it('is idempotent: closing a closed PO answers code 1 again and changes nothing', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const poOrderNo = await createPo([{ goodsNo, quantity: 5 }]);
+    await move(`/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 2 }], complete: false });
+    await jd(M.closePo, { poOrderNo });
+    const before = structuredClone(simulator.sim.state.purchaseOrders.find(poOrderNo));
+    await expect(jd(M.closePo, { poOrderNo })).resolves.toMatchObject({ poCloseJosResponse: { code: 1 } });
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)).toEqual(before);
+  });
+
+  it('refuses a PO completed by receipt, a cancelled PO and an unknown one with a Chinese business error, unchanged', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const completed = await createPo([{ goodsNo, quantity: 3 }]);
+    await move(`/_sim/purchase-orders/${completed}/receive`);
+    const completedError = await jdError(M.closePo, { poOrderNo: completed });
+    expect(completedError).toMatchObject({ code: '1000', zh_desc: expect.stringContaining('已完成') });
+    expect(simulator.sim.state.purchaseOrders.find(completed)?.status).toBe('70');
+    expect(simulator.sim.state.purchaseOrders.find(completed)?.closeTime).toBeUndefined();
+
+    const cancelled = await createPo([{ goodsNo, quantity: 3 }]);
+    await jd(M.cancelPo, { poOrderNo: cancelled });
+    expect(await jdError(M.closePo, { poOrderNo: cancelled })).toMatchObject({ code: '1000', zh_desc: expect.stringContaining('已取消') });
+    expect(simulator.sim.state.purchaseOrders.find(cancelled)?.status).toBe('91');
+
+    expect(await jdError(M.closePo, { poOrderNo: 'EPL0000000000000' })).toMatchObject({ code: '1000', zh_desc: han });
+    expect(await jdError(M.closePo, {})).toMatchObject({ code: '61', zh_desc: expect.stringContaining('poOrderNo') });
+  });
+});
+
+describe('defective quantities', () => {
+  it('a receipt line with defectiveQty is reported as damagedQty, not put away, and not short on completion', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const poOrderNo = await createPo([{ goodsNo, quantity: 10 }]);
+    await move(`/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 5, defectiveQty: 2 }], complete: false });
+    let po = await queryPo(poOrderNo);
+    expect(po).toMatchObject({ poOrderStatus: '20', poItemModelList: [expect.objectContaining({ realInstoreQty: '5', damagedQty: '2', shortQty: '0' })] });
+    expect(await totalStock(goodsNo)).toBe(5);
+
+    // Only defective units this time; then completion books the remaining 2 as short.
+    await move(`/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 0, defectiveQty: 1 }], complete: true });
+    po = await queryPo(poOrderNo);
+    expect(po).toMatchObject({ poOrderStatus: '70', poItemModelList: [expect.objectContaining({ realInstoreQty: '5', damagedQty: '3', shortQty: '2' })] });
+    expect(await totalStock(goodsNo)).toBe(5);
+  });
+
+  it('a PO with defective units only cannot be cancelled any more (something arrived)', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const poOrderNo = await createPo([{ goodsNo, quantity: 4 }]);
+    await move(`/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 0, defectiveQty: 1 }], complete: false });
+    await expect(jd(M.cancelPo, { poOrderNo })).resolves.toMatchObject({ poResult: { code: 2 } });
+  });
+
+  it('refuses a receipt line of zero units or a negative defectiveQty (400), changing nothing', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const poOrderNo = await createPo([{ goodsNo, quantity: 4 }]);
+    for (const line of [{ goodsNo, quantity: 0 }, { goodsNo, quantity: 1, defectiveQty: -1 }, { goodsNo, quantity: 0, defectiveQty: 0 }]) {
+      const answer = await control('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [line], complete: false });
+      expect(answer.status).toBe(400);
+    }
+    expect((await queryPo(poOrderNo)).poItemModelList).toEqual([expect.objectContaining({ realInstoreQty: '0', damagedQty: '0' })]);
+  });
+});
+
+describe('duplicateSpPoOrderNo behaviour', () => {
+  it('defaults to return-existing: a repeated spPoOrderNo answers the same poOrderNo, no second PO', async () => {
+    expect((await control('GET', '/_sim/behaviour')).body).toMatchObject({ duplicateSpPoOrderNo: 'return-existing' });
+    const goodsNo = (await createGoods()).goodsNo;
+    const params = poParams([{ goodsNo, quantity: 2 }]);
+    const { poOrderNo } = await jd(M.addPo, params);
+    await expect(jd(M.addPo, params)).resolves.toMatchObject({ poOrderNo });
+    expect(simulator.sim.state.purchaseOrders.list()).toHaveLength(1);
+  });
+
+  it('reject refuses a repeated spPoOrderNo with code 1000 and 采购单号已存在, creating nothing; new numbers still pass', async () => {
+    const goodsNo = (await createGoods()).goodsNo;
+    const params = poParams([{ goodsNo, quantity: 2 }]);
+    const { poOrderNo } = await jd(M.addPo, params);
+    expect((await control('POST', '/_sim/behaviour', { duplicateSpPoOrderNo: 'reject' })).body).toMatchObject({ duplicateSpPoOrderNo: 'reject', duplicateIsvUuid: 'return-existing' });
+
+    const refused = await jdError(M.addPo, params);
+    expect(refused).toMatchObject({ code: '1000', zh_desc: expect.stringContaining('采购单号已存在'), en_desc: expect.stringMatching(/already exists/) });
+    expect(refused.zh_desc).toContain(params.spPoOrderNo as string);
+    expect(simulator.sim.state.purchaseOrders.list().map((po) => po.poOrderNo)).toEqual([poOrderNo]);
+    await expect(jd(M.addPo, poParams([{ goodsNo, quantity: 1 }]))).resolves.toMatchObject({ poOrderNo: expect.stringMatching(/^EPL/) });
+  });
+
+  it('refuses a bad value (400, unchanged); reset restores return-existing', async () => {
+    const bad = await control('POST', '/_sim/behaviour', { duplicateSpPoOrderNo: 'ignore' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('duplicateSpPoOrderNo');
+    await control('POST', '/_sim/behaviour', { duplicateSpPoOrderNo: 'reject' });
+    expect((await control('GET', '/_sim/behaviour')).body).toMatchObject({ duplicateSpPoOrderNo: 'reject' });
+    await control('POST', '/_sim/reset');
+    expect((await control('GET', '/_sim/behaviour')).body).toEqual({ duplicateIsvUuid: 'return-existing', lookupLagMs: 0, duplicateSpPoOrderNo: 'return-existing' });
   });
 });
 
@@ -305,9 +381,9 @@ describe('sales orders', () => {
     const a = await createGoods();
     const b = await createGoods();
     const byIsv = await createOrder([], { goodsNo: undefined, isvGoodsNo: a.isvGoodsNo, quantity: '1', price: undefined });
-    expect(sim.state.salesOrders.find(byIsv)?.lines[0]?.goodsNo).toBe(a.goodsNo);
+    expect(simulator.sim.state.salesOrders.find(byIsv)?.lines[0]?.goodsNo).toBe(a.goodsNo);
     const both = await createOrder([], { goodsNo: b.goodsNo, isvGoodsNo: a.isvGoodsNo, quantity: '1', price: undefined });
-    expect(sim.state.salesOrders.find(both)?.lines[0]?.goodsNo).toBe(b.goodsNo);
+    expect(simulator.sim.state.salesOrders.find(both)?.lines[0]?.goodsNo).toBe(b.goodsNo);
   });
 
   it.each([
@@ -325,7 +401,7 @@ describe('sales orders', () => {
     const error = await jdError(M.addOrder, orderParams([{ goodsNo, quantity: 1 }], overrides));
     expect(error).toMatchObject({ code: '61', zh_desc: expect.stringContaining(field), en_desc: expect.any(String) });
     expect(error.zh_desc).toMatch(/\p{Script=Han}/u);
-    expect(sim.state.salesOrders.list()).toHaveLength(0);
+    expect(simulator.sim.state.salesOrders.list()).toHaveLength(0);
   });
 
   it('accepts a phone instead of a mobile, and B2B orders without a shop', async () => {
@@ -344,7 +420,7 @@ describe('sales orders', () => {
   ])('refuses an unknown %s with 1000', async (_what, overrides) => {
     const { goodsNo } = await createGoods();
     await expect(jdError(M.addOrder, orderParams([{ goodsNo, quantity: 1 }], overrides))).resolves.toMatchObject({ code: '1000', zh_desc: han });
-    expect(sim.state.salesOrders.list()).toHaveLength(0);
+    expect(simulator.sim.state.salesOrders.list()).toHaveLength(0);
   });
 
   it('knows a warehouse and shipper once the catalogue has them', async () => {
@@ -397,7 +473,7 @@ describe('returns', () => {
     expect(created).toMatchObject({ eclpRtwNo: expect.stringMatching(/^ESR\d{13}$/), isvRtwNum, eclpSoNo, status: '100', resultCode: 1 });
     const { eclpRtwNo } = created as Row;
     await expect(jd(M.rtw, { eclpSoNo, isvRtwNum })).resolves.toMatchObject({ transportrtw_result: { eclpRtwNo } });
-    expect(sim.state.returns.list()).toHaveLength(1);
+    expect(simulator.sim.state.returns.list()).toHaveLength(1);
 
     const bySo = (await jd(M.queryRtw, { eclpSoNo })).queryrtw_result;
     const byRtw = (await jd(M.queryRtw, { eclpRtwNo })).queryrtw_result;
@@ -448,7 +524,7 @@ describe('stock', () => {
     await move(`/_sim/returns/${eclpRtwNo as string}/receive`);
     expect(await totalStock(goodsNo, BJ)).toBe(10);
     expect(await totalStock(goodsNo, SH)).toBe(0);
-    expect(sim.state.stock.snapshot().movements.map((m) => [m.reason, m.quantity])).toEqual([
+    expect(simulator.sim.state.stock.snapshot().movements.map((m) => [m.reason, m.quantity])).toEqual([
       ['PO_RECEIPT', 10],
       ['SHIPMENT', -4],
       ['RETURN_RECEIPT', 4],
@@ -521,7 +597,7 @@ describe('serial numbers', () => {
   it('a re-sent upload is harmless; a serial known for the goods elsewhere is refused (1000)', async () => {
     const { goodsNo, poOrderNo } = await poWithSerials(2, ['SN-A', 'SN-B']);
     await jd(M.addSid, { poNo: poOrderNo, version: 1, pin: 'p', deptGoodsNo: `${goodsNo},${goodsNo}`, serialNo: 'SN-A,SN-B' });
-    expect(sim.state.serials.pendingFor(poOrderNo)).toHaveLength(2);
+    expect(simulator.sim.state.serials.pendingFor(poOrderNo)).toHaveLength(2);
     const other = await createPo([{ goodsNo, quantity: 1 }]);
     expect(await jdError(M.addSid, { poNo: other, version: 1, pin: 'p', deptGoodsNo: goodsNo, serialNo: 'SN-B' })).toMatchObject({ code: '1000', zh_desc: expect.stringContaining('SN-B') });
   });

@@ -3,21 +3,19 @@
 import { GATEWAY_MESSAGES } from '../../eclp/protocol';
 import { DEFAULT_BUSINESS_ERROR } from '../../simulator/faults';
 import { callJd, type JdCallOptions } from '../../simulator/jd-call';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
-import { MANUAL_TIMELINE } from '../../simulator/timeline';
-import { jdSalesOrderParams, simControl, type ControlAnswer } from '../support';
+import { jdSalesOrderParams, simulatorForFile } from '../support';
 
 type Row = Record<string, unknown>;
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
 const QUERY_STOCK = 'jingdong.eclp.stock.queryStock';
 
-let sim: RunningSimulator;
+const simulator = simulatorForFile({ random: () => draws.shift() ?? 0.99 });
 let goodsNo: string;
 let sequence = 0;
 /** Fed to the simulator's rate-based faults; tests push the draws they want. */
 const draws: number[] = [];
 
-const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
+const { control } = simulator;
 
 async function inject(fault: Row): Promise<Row> {
   const answer = await control('POST', '/_sim/faults', fault);
@@ -29,23 +27,14 @@ function orderParams(): Row {
   return jdSalesOrderParams(`SO-F${(sequence += 1)}`, { goodsNo, quantity: '1' });
 }
 
-const addOrder = (params: Row, options: JdCallOptions = {}) => callJd(sim.gatewayUrl, ADD_ORDER, params, options);
-const queryStock = () => callJd(sim.gatewayUrl, QUERY_STOCK, { deptNo: 'EBU0000000000001', warehouseNo: '110000001' });
-const ordersFor = (isvUUID: unknown) => sim.state.salesOrders.list().filter((o) => o.isvUUID === isvUUID);
+const addOrder = (params: Row, options: JdCallOptions = {}) => callJd(simulator.sim.gatewayUrl, ADD_ORDER, params, options);
+const queryStock = () => callJd(simulator.sim.gatewayUrl, QUERY_STOCK, { deptNo: 'EBU0000000000001', warehouseNo: '110000001' });
+const ordersFor = (isvUUID: unknown) => simulator.sim.state.salesOrders.list().filter((o) => o.isvUUID === isvUUID);
 const errorCode = (body: unknown) => ((body as Row).error_response as Row | undefined)?.code;
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, timeline: MANUAL_TIMELINE, random: () => draws.shift() ?? 0.99 });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
 
 beforeEach(async () => {
   draws.length = 0;
-  await control('POST', '/_sim/reset');
-  const goods = await callJd(sim.gatewayUrl, 'jingdong.eclp.goods.transportGoodsInfo', {
+  const goods = await callJd(simulator.sim.gatewayUrl, 'jingdong.eclp.goods.transportGoodsInfo', {
     deptNo: 'EBU0000000000001', isvGoodsNo: 'SKU-F', barcodes: '6912345678901', thirdCategoryNo: '4159', goodsName: '故障测试商品', safeDays: 0,
   });
   goodsNo = ((goods.body as Row).jingdong_eclp_goods_transportGoodsInfo_responce as Row).goodsNo as string;
@@ -156,7 +145,7 @@ describe('fault matching and lifetime', () => {
 
   it('a refused (unauthenticated) call does not consume a fault', async () => {
     await inject({ kind: 'busy' });
-    const refused = await callJd(sim.gatewayUrl, QUERY_STOCK, {}, { params: { access_token: 'wrong' } });
+    const refused = await callJd(simulator.sim.gatewayUrl, QUERY_STOCK, {}, { params: { access_token: 'wrong' } });
     expect(errorCode(refused.body)).toBe('19');
     expect(errorCode((await queryStock()).body)).toBe('66');
   });

@@ -1,24 +1,24 @@
 // Documents moving over time: the sales-order status flow by timeline and by hand, the cancel rule,
 // automatic PO and return receipts, re-timing on a timeline change, and timers stopped by reset/close.
 import { callJd } from '../../simulator/jd-call';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
+import { startSimulator } from '../../simulator/server';
 import { MANUAL_TIMELINE, type TimelinePatch } from '../../simulator/timeline';
-import { eventually, jdResult, simControl, type ControlAnswer } from '../support';
+import { eventually, jdResult, simulatorForFile } from '../support';
 
 type Row = Record<string, unknown>;
 
-let sim: RunningSimulator;
+const simulator = simulatorForFile();
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
 
-const jd = (method: string, business: Row): Promise<Row> => jdResult(sim.gatewayUrl, method, business);
-const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
+const jd = (method: string, business: Row): Promise<Row> => jdResult(simulator.sim.gatewayUrl, method, business);
+const { control } = simulator;
 
 /**
  * "Nothing more happens" is asserted once the simulator has no stage left to run, not after a pause: a
  * stage that fires later than the pause would otherwise pass the check by luck.
  */
-const nothingScheduled = () => eventually(() => sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' });
+const nothingScheduled = () => eventually(() => simulator.sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' });
 
 async function setTimeline(patch: TimelinePatch): Promise<void> {
   expect((await control('PUT', '/_sim/timeline', patch)).status).toBe(200);
@@ -68,16 +68,7 @@ async function createPo(quantity: number): Promise<string> {
   return poOrderNo as string;
 }
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, timeline: MANUAL_TIMELINE });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
 beforeEach(async () => {
-  await control('POST', '/_sim/reset');
   const goods = await jd('jingdong.eclp.goods.transportGoodsInfo', {
     deptNo: 'EBU0000000000001',
     isvGoodsNo: unique('SKU-'),
@@ -97,8 +88,8 @@ describe('sales order by timeline', () => {
     const done = await eventually(() => detail(eclpSoNo), (d) => d.currentStatus === '10034');
     expect(done.codes).toEqual(['10010', '10016', '10017', '10018', '10019', '10034']);
     expect(done.wayBill).toMatch(/^JDV\d{12}$/);
-    expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(-3);
-    expect(sim.operations.pendingStages).toBe(0);
+    expect(simulator.sim.state.stock.quantity('110000001', goodsNo)).toBe(-3);
+    expect(simulator.sim.operations.pendingStages).toBe(0);
   });
 
   it('stops at the first manual stage and follows on once it is done by hand', async () => {
@@ -186,16 +177,16 @@ describe('purchase orders and returns by timeline', () => {
     expect((await readPo()).poOrderStatus).toBe('20');
     const po = await eventually(readPo, (p) => p.poOrderStatus === '70');
     expect(po.poItemModelList).toEqual([expect.objectContaining({ realInstoreQty: '8', shortQty: '0' })]);
-    expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(8);
+    expect(simulator.sim.state.stock.quantity('110000001', goodsNo)).toBe(8);
   });
 
   it('completes the rest of a partly received PO when its time comes', async () => {
     const poOrderNo = await createPo(8);
     await control('POST', `/_sim/purchase-orders/${poOrderNo}/receive`, { lines: [{ goodsNo, quantity: 5 }], complete: false });
     await setTimeline({ purchaseOrder: { receiveAfterMs: 0 } });
-    await eventually(async () => sim.state.purchaseOrders.find(poOrderNo)?.status, (status) => status === '70');
-    expect(sim.state.purchaseOrders.find(poOrderNo)?.lines[0]).toMatchObject({ realInstoreQty: 8, shortQty: 0 });
-    expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(8);
+    await eventually(async () => simulator.sim.state.purchaseOrders.find(poOrderNo)?.status, (status) => status === '70');
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)?.lines[0]).toMatchObject({ realInstoreQty: 8, shortQty: 0 });
+    expect(simulator.sim.state.stock.quantity('110000001', goodsNo)).toBe(8);
   });
 
   it('does not receive a cancelled PO', async () => {
@@ -203,8 +194,8 @@ describe('purchase orders and returns by timeline', () => {
     const poOrderNo = await createPo(2);
     await jd('jingdong.eclp.po.cancalPoOrder', { poOrderNo });
     await nothingScheduled();
-    expect(sim.state.purchaseOrders.find(poOrderNo)?.status).toBe('91');
-    expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(0);
+    expect(simulator.sim.state.purchaseOrders.find(poOrderNo)?.status).toBe('91');
+    expect(simulator.sim.state.stock.quantity('110000001', goodsNo)).toBe(0);
   });
 
   it('receives a return after receiveAfterMs: 200 with the original quantities', async () => {
@@ -217,7 +208,7 @@ describe('purchase orders and returns by timeline', () => {
     expect((await readRtw()).status).toBe('100');
     const received = await eventually(readRtw, (r) => r.status === '200');
     expect(received.rtwDetailsModelList).toEqual([expect.objectContaining({ planQty: 2, realQty: 2 })]);
-    expect(sim.state.stock.quantity('110000001', goodsNo)).toBe(0);
+    expect(simulator.sim.state.stock.quantity('110000001', goodsNo)).toBe(0);
   });
 });
 
@@ -226,11 +217,11 @@ describe('timers', () => {
     await setTimeline({ salesOrder: { pickAfterMs: 100 }, purchaseOrder: { receiveAfterMs: 100 } });
     await createOrder();
     await createPo(1);
-    expect(sim.operations.pendingStages).toBe(2);
+    expect(simulator.sim.operations.pendingStages).toBe(2);
     await control('POST', '/_sim/reset');
-    expect(sim.operations.pendingStages).toBe(0);
-    expect(sim.state.salesOrders.list()).toEqual([]);
-    expect(sim.state.timeline).toEqual(MANUAL_TIMELINE);
+    expect(simulator.sim.operations.pendingStages).toBe(0);
+    expect(simulator.sim.state.salesOrders.list()).toEqual([]);
+    expect(simulator.sim.state.timeline).toEqual(MANUAL_TIMELINE);
   });
 
   it('close() stops timers of a simulator with pending stages and resolves', async () => {

@@ -3,25 +3,23 @@
 // (faults `busy` with `code`, `busyAfterCommit`), and short, multi-parcel shipments (ship control).
 import { GATEWAY_MESSAGES } from '../../eclp/protocol';
 import { callJd } from '../../simulator/jd-call';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
-import { MANUAL_TIMELINE } from '../../simulator/timeline';
-import { jdSalesOrderParams, simControl, sleep, type ControlAnswer } from '../support';
+import { jdSalesOrderParams, simulatorForFile, sleep } from '../support';
 
 type Row = Record<string, unknown>;
 const ADD_ORDER = 'jingdong.eclp.order.addOrder';
 const LOOKUP = 'jingdong.eclp.order.ext.queryOrder';
 const QUERY_ORDER = 'jingdong.eclp.order.queryOrder';
 
-let sim: RunningSimulator;
+const simulator = simulatorForFile();
 let sequence = 0;
 
-const control = (method: string, path: string, body?: unknown): Promise<ControlAnswer> => simControl(sim.url, method, path, body);
+const { control } = simulator;
 const result = (body: unknown, method: string) => (body as Row)[`${method.split('.').join('_')}_responce`] as Row | undefined;
 const failure = (body: unknown) => (body as Row).error_response as Row | undefined;
-const ordersFor = (isvUUID: unknown) => sim.state.salesOrders.list().filter((o) => o.isvUUID === isvUUID);
+const ordersFor = (isvUUID: unknown) => simulator.sim.state.salesOrders.list().filter((o) => o.isvUUID === isvUUID);
 
 async function syncGoods(isvGoodsNo: string, barcode: string): Promise<string> {
-  const answer = await callJd(sim.gatewayUrl, 'jingdong.eclp.goods.transportGoodsInfo', {
+  const answer = await callJd(simulator.sim.gatewayUrl, 'jingdong.eclp.goods.transportGoodsInfo', {
     deptNo: 'EBU0000000000001', isvGoodsNo, barcodes: barcode, thirdCategoryNo: '4159', goodsName: `商品${isvGoodsNo}`, safeDays: 0,
   });
   return result(answer.body, 'jingdong.eclp.goods.transportGoodsInfo')!.goodsNo as string;
@@ -31,19 +29,10 @@ function orderParams(lines: { isvGoodsNo: string; quantity: number }[] = [{ isvG
   return jdSalesOrderParams(`SO-J${(sequence += 1)}`, { isvGoodsNo: lines.map((l) => l.isvGoodsNo).join(','), quantity: lines.map((l) => l.quantity).join(',') });
 }
 
-const addOrder = (params: Row) => callJd(sim.gatewayUrl, ADD_ORDER, params);
-const lookUp = async (isvUUID: unknown) => result((await callJd(sim.gatewayUrl, LOOKUP, { isvUUID })).body, LOOKUP)!.queryorder_result as Row[];
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, timeline: MANUAL_TIMELINE });
-});
-
-afterAll(async () => {
-  await sim.close();
-});
+const addOrder = (params: Row) => callJd(simulator.sim.gatewayUrl, ADD_ORDER, params);
+const lookUp = async (isvUUID: unknown) => result((await callJd(simulator.sim.gatewayUrl, LOOKUP, { isvUUID })).body, LOOKUP)!.queryorder_result as Row[];
 
 beforeEach(async () => {
-  await control('POST', '/_sim/reset');
   await syncGoods('SKU-A', '6912345678001');
   await syncGoods('SKU-B', '6912345678002');
 });
@@ -84,7 +73,7 @@ describe('/_sim/behaviour', () => {
     const eclpSoNo = result((await addOrder(params)).body, ADD_ORDER)!.eclpSoNo;
     expect(await lookUp(params.isvUUID)).toEqual([]);
     // queryOrder by eclpSoNo is not the lagging lookup.
-    expect(result((await callJd(sim.gatewayUrl, QUERY_ORDER, { eclpSoNo })).body, QUERY_ORDER)).toBeDefined();
+    expect(result((await callJd(simulator.sim.gatewayUrl, QUERY_ORDER, { eclpSoNo })).body, QUERY_ORDER)).toBeDefined();
     await sleep(700);
     expect(await lookUp(params.isvUUID)).toEqual([expect.objectContaining({ isvUUID: params.isvUUID, eclpSoNo })]);
   });
@@ -128,8 +117,8 @@ describe('short and multi-parcel shipments', () => {
     await control('POST', `/_sim/sales-orders/${eclpSoNo}/pack`);
     return eclpSoNo;
   }
-  const detail = async (eclpSoNo: string) => result((await callJd(sim.gatewayUrl, QUERY_ORDER, { eclpSoNo })).body, QUERY_ORDER)!.queryorder_result as Row;
-  const stockOf = (isvGoodsNo: string) => sim.state.stock.snapshot().levels.find((l) => sim.state.goods.find(l.goodsNo)?.isvGoodsNo === isvGoodsNo)?.totalNum ?? 0;
+  const detail = async (eclpSoNo: string) => result((await callJd(simulator.sim.gatewayUrl, QUERY_ORDER, { eclpSoNo })).body, QUERY_ORDER)!.queryorder_result as Row;
+  const stockOf = (isvGoodsNo: string) => simulator.sim.state.stock.snapshot().levels.find((l) => simulator.sim.state.goods.find(l.goodsNo)?.isvGoodsNo === isvGoodsNo)?.totalNum ?? 0;
 
   it('ships realOutQty of the named lines and the rest in full, one parcel per waybill of "a,b", and moves only that stock', async () => {
     const eclpSoNo = await packedOrder([{ isvGoodsNo: 'SKU-A', quantity: 3 }, { isvGoodsNo: 'SKU-B', quantity: 2 }]);
@@ -149,7 +138,7 @@ describe('short and multi-parcel shipments', () => {
 
   it('a line shipped with 0 moves no stock; by goodsNo works as well as by isvGoodsNo', async () => {
     const eclpSoNo = await packedOrder([{ isvGoodsNo: 'SKU-A', quantity: 2 }]);
-    const goodsNo = sim.state.salesOrders.find(eclpSoNo)!.lines[0]!.goodsNo;
+    const goodsNo = simulator.sim.state.salesOrders.find(eclpSoNo)!.lines[0]!.goodsNo;
     expect((await control('POST', `/_sim/sales-orders/${eclpSoNo}/ship`, { lines: [{ goodsNo, realOutQty: 0 }] })).status).toBe(200);
     expect(((await detail(eclpSoNo)).orderDetailList as Row[])[0]).toMatchObject({ quantity: 2, realOutQty: 0 });
     expect(stockOf('SKU-A')).toBe(0);

@@ -11,3 +11,4 @@ export * from './simulator';
 export * from './timing';
 export * from './tokens';
 export * from './fixtures';
+export * from './simulator-for-file';
