@@ -54,6 +54,26 @@ export function salesOrderApiConfigFromEnv(env: Env = process.env): SalesOrderAp
   };
 }
 
+/**
+ * The sales-order settings, the PO's own polling on top: PO_POLL_INTERVAL_MS (default SO_POLL_INTERVAL_MS,
+ * so one demo knob speeds both up) and PO_POLL_MAX_WAIT_MS (suppliers take days to weeks, so a PO is logged
+ * as overdue much later than an order). Tracking (SO_TRACKING), the sweepers and CANCEL_WAIT_MS are shared.
+ */
+export type PurchaseOrderApiConfig = SalesOrderApiConfig;
+
+export const PURCHASE_ORDER_API_DEFAULTS = {
+  pollMaxWaitMs: 14 * 24 * 3600_000,
+} as const;
+
+export function purchaseOrderApiConfigFromEnv(env: Env = process.env): PurchaseOrderApiConfig {
+  const salesOrders = salesOrderApiConfigFromEnv(env);
+  return {
+    ...salesOrders,
+    pollIntervalMs: positiveMs(env, 'PO_POLL_INTERVAL_MS', salesOrders.pollIntervalMs),
+    pollMaxWaitMs: positiveMs(env, 'PO_POLL_MAX_WAIT_MS', PURCHASE_ORDER_API_DEFAULTS.pollMaxWaitMs),
+  };
+}
+
 export interface ReadinessConfig {
   /** READY_POLLER_MAX_AGE_MS: idle pollers re-poll once per long-poll expiry (60 s on a default server). */
   pollerMaxAgeMs: number;

@@ -3,12 +3,14 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createDocumentClient } from '../client';
 import type { Env } from '../config/env';
-import { readinessConfigFromEnv, salesOrderApiConfigFromEnv } from './config';
+import { purchaseOrderApiConfigFromEnv, readinessConfigFromEnv, salesOrderApiConfigFromEnv } from './config';
 import { goodsSyncRoutes } from './goods-sync';
 import { healthRoutes } from './health';
 import { masterDataRoutes } from './master-data';
+import { purchaseOrderRoutes } from './purchase-orders';
 import type { RouteSpec } from './route';
 import { salesOrderRoutes } from './sales-orders';
+import { stockRoutes } from './stock';
 import { webhookRoutes } from './webhooks';
 
 export interface ApiDeps {
@@ -28,6 +30,8 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...masterDataRoutes(deps.db),
     ...goodsSyncRoutes({ db: deps.db, documents }),
     ...salesOrderRoutes({ db: deps.db, documents, config: salesOrderApiConfigFromEnv(env) }),
+    ...purchaseOrderRoutes({ db: deps.db, documents, config: purchaseOrderApiConfigFromEnv(env) }),
+    ...stockRoutes(deps.db),
     ...webhookRoutes({ db: deps.db, documents }),
   ];
 }

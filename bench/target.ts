@@ -38,7 +38,7 @@ export interface BenchTarget {
  * Variables that would point the stack at something real (a database, a Temporal cluster, JD, tokens,
  * credentials) or change what is measured. The bench sets its own values for what it needs.
  */
-const INHERITED_AWAY = /^(DATABASE_URL|ECLP_GATEWAY_URL|ECLP_MAX_QPS|ECLP_SIM_PORT|API_TOKENS|PORT|PG_EMBEDDED_.*|JD_.*|SO_.*|CANCEL_WAIT_MS|ERP_WEBHOOK_.*|WORKFLOW_BUNDLE_PATH|TEMPORAL_(?!CLI_PATH$).*)$/;
+const INHERITED_AWAY = /^(DATABASE_URL|ECLP_GATEWAY_URL|ECLP_MAX_QPS|ECLP_SIM_PORT|API_TOKENS|PORT|PG_EMBEDDED_.*|JD_.*|SO_.*|PO_.*|CANCEL_WAIT_MS|ERP_WEBHOOK_.*|WORKFLOW_BUNDLE_PATH|TEMPORAL_(?!CLI_PATH$).*)$/;
 
 /**
  * `tuned`: the dev server as the bench runs it by default — SQLite in memory and two dynamic-config

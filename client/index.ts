@@ -4,13 +4,16 @@
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../messages/task-queues';
 import { goodsSyncClient } from './goods-sync';
+import { purchaseOrderClient } from './purchase-orders';
 import { salesOrderClient } from './sales-orders';
 import { sweeperClient } from './sweepers';
 import { webhookClient } from './webhooks';
 
 // What the API needs of the workflows' contract (it may import client/, not messages/).
 export { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../messages/sales-order';
+export type { ResolvePushPayload } from '../messages/purchase-order';
 export type { SalesOrderClient } from './sales-orders';
+export type { PurchaseOrderClient, PurchaseOrderStart } from './purchase-orders';
 export type { GoodsSyncClient } from './goods-sync';
 export type { SweeperClient } from './sweepers';
 export type { WebhookClient, WebhookRedeliveryResult } from './webhooks';
@@ -20,6 +23,7 @@ export interface DocumentClient {
   /** The queue pair workflows start on (tests and side-by-side deployments use prefixed pairs). */
   taskQueues: { erp: string; eclp: string };
   salesOrders: ReturnType<typeof salesOrderClient>;
+  purchaseOrders: ReturnType<typeof purchaseOrderClient>;
   goods: ReturnType<typeof goodsSyncClient>;
   sweepers: ReturnType<typeof sweeperClient>;
   webhooks: ReturnType<typeof webhookClient>;
@@ -30,6 +34,7 @@ export function createDocumentClient(temporal: Client, taskQueues: { erp: string
     temporal,
     taskQueues,
     salesOrders: salesOrderClient(temporal, taskQueues.erp),
+    purchaseOrders: purchaseOrderClient(temporal, taskQueues.erp),
     goods: goodsSyncClient(temporal, taskQueues.erp),
     sweepers: sweeperClient(temporal, taskQueues.erp),
     webhooks: webhookClient(temporal, taskQueues.erp),

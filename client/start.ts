@@ -1,8 +1,8 @@
 // How every document run starts: under its business-key workflow ID, joined (never duplicated) by a
 // repeated start, and carrying from its first event the search attributes operators find it by.
-import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { DocType, ErpDocNo } from '../messages/search-attributes';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type SearchAttributePair, type SignalDefinition } from '@temporalio/common';
+import { DocStatus, DocType, ErpDocNo, StatusSince, WarehouseNo } from '../messages/search-attributes';
 
 export interface DocumentStart<A> {
   workflowType: string;
@@ -30,4 +30,45 @@ export async function startDocument<A>(temporal: Client, taskQueue: string, star
       ...(start.searchAttributes ?? []),
     ],
   });
+}
+
+export type PushRunStart = { workflowId: string; started: true } | { workflowId: string; started: false; reason: 'run-closed' };
+
+/**
+ * Starts the push of one document revision (a sales order, a purchase order): PUSHING from its first
+ * event, at its JD warehouse. A repeated start joins the running run (USE_EXISTING); a run of that
+ * revision that has closed is never started again (the document has moved on).
+ */
+export async function startPushRun<A>(
+  temporal: Client,
+  taskQueue: string,
+  start: Pick<DocumentStart<A>, 'workflowType' | 'workflowId' | 'input' | 'docType'> & { erpDocNo: string; jdWarehouseNo: string },
+): Promise<PushRunStart> {
+  const { jdWarehouseNo, ...document } = start;
+  try {
+    await startDocument<A>(temporal, taskQueue, {
+      ...document,
+      searchAttributes: [
+        { key: DocStatus, value: 'PUSHING' },
+        { key: StatusSince, value: new Date() },
+        { key: WarehouseNo, value: jdWarehouseNo },
+      ],
+      once: true,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: start.workflowId, started: false, reason: 'run-closed' };
+    throw err;
+  }
+  return { workflowId: start.workflowId, started: true };
+}
+
+/** Signals a document's run; false when the run is not running any more (a signal to it reaches nobody). */
+export async function signalRun<Args extends unknown[]>(temporal: Client, workflowId: string, signal: SignalDefinition<Args> | string, ...args: Args): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(workflowId).signal(signal, ...args);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }

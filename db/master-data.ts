@@ -277,6 +277,13 @@ export async function jdGoodsNumbersOf(db: Knex, skus: readonly string[]): Promi
   return new Map(rows.map((r) => [r.sku, r.jd_goods_no]));
 }
 
+/** The SKU of each JD goods number that some goods row carries (JD reports goods by its own number). */
+export async function skusOfJdGoodsNumbers(db: Knex, goodsNos: readonly string[]): Promise<Map<string, string>> {
+  if (goodsNos.length === 0) return new Map();
+  const rows = await db('goods').whereIn('jd_goods_no', goodsNos).select('sku', 'jd_goods_no');
+  return new Map(rows.flatMap((r) => (r.jd_goods_no === null ? [] : [[r.jd_goods_no, r.sku] as const])));
+}
+
 export async function getGoods(db: Knex, sku: string): Promise<GoodsRecord> {
   const goods = await findGoods(db, sku);
   if (!goods) throw new NotFoundError(`No goods with SKU "${sku}"`, 'not-found');

@@ -4,6 +4,11 @@ import type { OperationLogRow } from './tables';
 
 export type ActorRole = 'erp' | 'operator' | 'admin' | 'system';
 
+/** Roles typed into the Temporal UI are free text; the log keeps the known ones and files the rest under operator. */
+export function knownActorRole(role: string): ActorRole {
+  return role === 'erp' || role === 'operator' || role === 'admin' || role === 'system' ? role : 'operator';
+}
+
 export interface OperationLogEntry {
   docType: string;
   docKey: string;

@@ -1,6 +1,7 @@
-// The ERP's stock ledger (库存流水): one signed row per SKU and document revision. Outbound rows are
-// negative. The unique key (doc_type, doc_no, doc_revision, sku) makes booking idempotent, so an
-// activity retried after a commit it never heard about books nothing twice.
+// The ERP's stock ledger (库存流水): one signed row per SKU and document revision — and per entry, for a
+// document that books more than once (a purchase order's receipts, entry = the receipt's number).
+// Outbound rows are negative. The unique key (doc_type, doc_no, doc_revision, sku, entry_no) makes
+// booking idempotent, so an activity retried after a commit it never heard about books nothing twice.
 import type { Knex } from 'knex';
 import type { StockLedgerRow } from './tables';
 
@@ -11,6 +12,8 @@ export interface LedgerBooking {
   docType: LedgerDocType;
   docNo: string;
   docRevision: number;
+  /** Which booking of the document revision this is (a PO's receipt seq); 0, the default, for documents booked once. */
+  entryNo?: number;
   /** Positive quantities; the direction comes from the function called. */
   lines: ReadonlyArray<{ sku: string; quantity: number }>;
 }
@@ -22,6 +25,7 @@ export interface LedgerEntry {
   docType: LedgerDocType;
   docNo: string;
   docRevision: number;
+  entryNo: number;
   at: string;
 }
 
@@ -35,9 +39,10 @@ async function book(db: Knex | Knex.Transaction, booking: LedgerBooking, sign: 1
       doc_type: booking.docType,
       doc_no: booking.docNo,
       doc_revision: booking.docRevision,
+      entry_no: booking.entryNo ?? 0,
     }));
   if (rows.length === 0) return 0;
-  const inserted = await db('stock_ledger').insert(rows).onConflict(['doc_type', 'doc_no', 'doc_revision', 'sku']).ignore().returning('id');
+  const inserted = await db('stock_ledger').insert(rows).onConflict(['doc_type', 'doc_no', 'doc_revision', 'sku', 'entry_no']).ignore().returning('id');
   return inserted.length;
 }
 
@@ -51,8 +56,8 @@ export function bookInbound(db: Knex | Knex.Transaction, booking: LedgerBooking)
   return book(db, booking, 1);
 }
 
-export async function ledgerForDocument(db: Knex, docType: LedgerDocType, docNo: string): Promise<LedgerEntry[]> {
-  const rows = await db('stock_ledger').where({ doc_type: docType, doc_no: docNo }).orderBy([{ column: 'doc_revision' }, { column: 'sku' }]);
+export async function ledgerForDocument(db: Knex | Knex.Transaction, docType: LedgerDocType, docNo: string): Promise<LedgerEntry[]> {
+  const rows = await db('stock_ledger').where({ doc_type: docType, doc_no: docNo }).orderBy([{ column: 'doc_revision' }, { column: 'entry_no' }, { column: 'sku' }]);
   return rows.map((r) => ({
     warehouseCode: r.warehouse_code,
     sku: r.sku,
@@ -60,6 +65,7 @@ export async function ledgerForDocument(db: Knex, docType: LedgerDocType, docNo:
     docType: r.doc_type,
     docNo: r.doc_no,
     docRevision: r.doc_revision,
+    entryNo: r.entry_no,
     at: r.created_at.toISOString(),
   }));
 }

@@ -4,7 +4,8 @@
 import type { Knex } from 'knex';
 import type { CancelSource, CancelVerdict } from '../domain/cancel';
 import type { CancelKind } from '../domain/sales-order';
-import type { GoodsSyncStatus, SalesOrderStatus } from '../domain/statuses';
+import type { PurchaseOrderFailureStage, PurchaseOrderRequestKind, PurchaseOrderVerdict } from '../domain/purchase-order';
+import type { GoodsSyncStatus, PurchaseOrderStatus, SalesOrderStatus } from '../domain/statuses';
 import type { ActorRole } from './operation-log';
 import type { LedgerDocType } from './stock-ledger';
 
@@ -141,7 +142,92 @@ export interface StockLedgerRow {
   doc_type: LedgerDocType;
   doc_no: string;
   doc_revision: number;
+  /** 0 for documents booked once; a PO's receipt number (seq) for its receipts. */
+  entry_no: number;
   created_at: Date;
+}
+
+export interface PurchaseOrderRow extends Timestamps {
+  po_no: string;
+  supplier_code: string;
+  warehouse_code: string;
+  remark: string | null;
+  body_hash: string;
+  status: PurchaseOrderStatus;
+  status_since: Date;
+  push_revision: number;
+  workflow_id: string | null;
+  sp_po_order_no: string | null;
+  po_order_no: string | null;
+  jd_warehouse_no: string | null;
+  jd_status: string | null;
+  failure_reason: string | null;
+  failure_stage: PurchaseOrderFailureStage | null;
+  receipts: number;
+  received_total: number;
+  closed_short: boolean;
+}
+
+export interface PurchaseOrderLineRow {
+  po_no: string;
+  line_no: number;
+  sku: string;
+  quantity: number;
+  /** numeric(14,2) as text; null when the ERP sent no price. */
+  unit_price: string | null;
+  received_quantity: number;
+  short_quantity: number;
+  defective_quantity: number;
+  excess_quantity: number;
+}
+
+export interface PurchaseReceiptRow {
+  receipt_no: string;
+  po_no: string;
+  seq: number;
+  push_revision: number;
+  po_order_no: string;
+  warehouse_code: string;
+  jd_status: string;
+  created_at: Date;
+}
+
+export interface PurchaseReceiptLineRow {
+  receipt_no: string;
+  sku: string;
+  quantity: number;
+}
+
+export interface PurchaseOrderRequestRow {
+  request_id: string;
+  po_no: string;
+  push_revision: number;
+  kind: PurchaseOrderRequestKind;
+  reason: string | null;
+  po_order_no: string | null;
+  actor_role: string;
+  source: CancelSource;
+  status_at_request: PurchaseOrderStatus | null;
+  verdict: PurchaseOrderVerdict | null;
+  resulting_status: PurchaseOrderStatus | null;
+  jd_message: string | null;
+  requested_at: Date;
+  decided_at: Date | null;
+}
+
+export type PurchaseOrderSerialStatus = 'pending' | 'uploaded' | 'failed';
+
+export interface PurchaseOrderSerialRow {
+  batch_id: string;
+  po_no: string;
+  sku: string;
+  serial_nos: string[];
+  status: PurchaseOrderSerialStatus;
+  jd_result: string | null;
+  error: string | null;
+  version: number | null;
+  created_at: Date;
+  uploaded_at: Date | null;
 }
 
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -192,5 +278,11 @@ declare module 'knex/types/tables' {
     cancel_requests: Table<SalesOrderCancelRequestRow>;
     stock_ledger: Table<StockLedgerRow>;
     webhook_deliveries: Table<WebhookDeliveryRow, { payload: string }>;
+    purchase_orders: Table<PurchaseOrderRow>;
+    purchase_order_lines: Table<PurchaseOrderLineRow, { unit_price: number | null }>;
+    purchase_receipts: Table<PurchaseReceiptRow>;
+    purchase_receipt_lines: Table<PurchaseReceiptLineRow>;
+    purchase_order_requests: Table<PurchaseOrderRequestRow>;
+    purchase_order_serials: Table<PurchaseOrderSerialRow>;
   }
 }

@@ -12,7 +12,11 @@ export const SALES_ORDER_STATUS = {
 export type SalesOrderStatus = keyof typeof SALES_ORDER_STATUS;
 
 export const PURCHASE_ORDER_STATUS = {
+  /** Stored for a warehouse that is not ECLP-connected: the ERP's own business, nothing goes to JD. */
+  NOT_PUSHED: '未推送',
   PUSHING: '推送中',
+  /** JD answered "already exists" after an ambiguous push: an operator links JD's PO or confirms it has none. */
+  PUSH_UNCONFIRMED: '待确认',
   WAITING_INBOUND: '待入库',
   PARTIALLY_RECEIVED: '部分入库',
   RECEIVED: '已入库',

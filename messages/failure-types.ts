@@ -18,6 +18,21 @@ export const FAILURE_TYPES = {
   salesOrderLookupLagging: 'SalesOrderLookupLagging',
   /** JD refused to show one of our own orders: no verdict on the order, keep asking (retryable). */
   jdQueryRefused: 'JdQueryRefused',
+  /** The purchase order no longer passes the pre-flight at push time (master data changed meanwhile). */
+  purchaseOrderNotPushable: 'PurchaseOrderNotPushable',
+  /**
+   * JD answered "already exists" for our spPoOrderNo and has no lookup by it: whether JD holds our PO is
+   * unknown, so the saga waits for an operator (PUSH_UNCONFIRMED) instead of failing or pushing again.
+   */
+  purchaseOrderPushUnconfirmed: 'PurchaseOrderPushUnconfirmed',
+  /** The poll's "JD reports nothing new for the PO yet" (no receipt, no end): BENIGN. */
+  purchaseOrderNotFinished: 'PurchaseOrderNotFinished',
+  /** The PO is no longer at the run's push revision (repushed, or gone): the run must stop, not retry. */
+  purchaseOrderSuperseded: 'PurchaseOrderSuperseded',
+  /** JD does not show a PO it gave us the number of (its query lags the create): ask again (retryable). */
+  purchaseOrderNotAtJd: 'PurchaseOrderNotAtJd',
+  /** JD reports goods on our PO that no goods row maps to (neither isvGoodsNo nor jd_goods_no): retried visibly. */
+  jdGoodsNotMapped: 'JdGoodsNotMapped',
   /** More numbers than one batched JD query takes. */
   sweepBatchTooLarge: 'SweepBatchTooLarge',
   /** A goods sync ended without a JD goods number (the workflow's own failure). */

@@ -21,6 +21,7 @@ export const workflowIds = {
 export const WORKFLOW_TYPES = {
   goodsSync: 'goodsSync',
   salesOrder: 'salesOrder',
+  purchaseOrder: 'purchaseOrder',
   sweeper: 'warehouseSweeper',
   webhookRedelivery: 'webhookRedelivery',
 } as const;

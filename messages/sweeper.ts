@@ -1,5 +1,6 @@
 // The warehouse sweeper's contract (workflows/sweeper.ts): its input, the totals it carries over
-// continue-as-new, and what its `status` query answers.
+// continue-as-new, and what its `status` query answers. Sales orders and purchase orders are counted
+// apart: the sales-order figures mean what they meant before POs were swept.
 import { defineQuery } from '@temporalio/workflow';
 
 export interface SweeperTotals {
@@ -10,9 +11,13 @@ export interface SweeperTotals {
   jdCalls: number;
   /** Batches JD did not answer within the sweep's patience; their orders are asked again next sweep. */
   failedJdCalls: number;
-  /** `jdStatusChanged` signals delivered. */
+  /** `queryPoOrder` calls (each about up to 100 POs); absent before the sweeper swept POs. */
+  purchaseOrderJdCalls?: number;
+  /** PO batches JD did not answer within the sweep's patience. */
+  failedPurchaseOrderJdCalls?: number;
+  /** `jdStatusChanged` signals delivered (to sales-order and PO runs). */
   signals: number;
-  /** Changes not told because the run had closed meanwhile (it shipped or was cancelled by its own check). */
+  /** Changes not told because the run had closed meanwhile (it shipped, was received or cancelled by its own check). */
   undeliveredSignals: number;
   /** History events of the finished runs (the current run's count is `workflowInfo().historyLength`). */
   historyEvents: number;
@@ -29,6 +34,8 @@ export interface SweeperInput {
   carried?: {
     /** isvUUID → the JD status last seen, for the orders still open. */
     lastSeen: Record<string, string>;
+    /** poOrderNo → JD's status and quantities last seen (a fingerprint), for the POs still open. */
+    purchaseOrders?: { lastSeen: Record<string, string> };
     totals: SweeperTotals;
   };
 }
@@ -44,6 +51,20 @@ export interface SweepReport {
   changed: number;
   /** The open orders could not be read from Postgres: nothing was asked or forgotten this time. */
   skipped?: string;
+  /** The POs of the sweep (absent in runs from before the sweeper swept POs). */
+  purchaseOrders?: PurchaseOrderSweepReport;
+}
+
+export interface PurchaseOrderSweepReport {
+  /** POs JD holds open (WAITING_INBOUND, PARTIALLY_RECEIVED) at the warehouse. */
+  openPurchaseOrders: number;
+  /** `queryPoOrder` calls. */
+  jdCalls: number;
+  failedJdCalls: number;
+  /** POs whose runs were told: JD's quantities or status moved and there is something to book or end on. */
+  changed: number;
+  /** The open POs could not be read from Postgres: nothing was asked or forgotten this time. */
+  skipped?: string;
 }
 
 export interface SweeperState {
@@ -52,6 +73,8 @@ export interface SweeperState {
   sweepsInRun: number;
   /** Open orders whose JD status the sweeper remembers. */
   tracked: number;
+  /** Open POs whose JD status and quantities the sweeper remembers (absent before it swept POs). */
+  trackedPurchaseOrders?: number;
   totals: SweeperTotals;
   /** Totals plus the current run's history length: what the sweeper cost Temporal so far. */
   historyEventsSoFar: number;

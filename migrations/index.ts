@@ -9,6 +9,7 @@ import * as operationLogIdempotency from './20261129000200_operation_log_idempot
 import * as salesOrders from './20261129000300_sales_orders';
 import * as webhookDeliveries from './20261130000100_webhook_deliveries';
 import * as salesOrderShipments from './20261130000200_sales_order_shipments';
+import * as purchaseOrders from './20261201000100_purchase_orders';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261129000300_sales_orders', migration: salesOrders },
   { name: '20261130000100_webhook_deliveries', migration: webhookDeliveries },
   { name: '20261130000200_sales_order_shipments', migration: salesOrderShipments },
+  { name: '20261201000100_purchase_orders', migration: purchaseOrders },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

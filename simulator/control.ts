@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BusinessError, MoveRefused, UnknownDocument } from './errors';
 import { DUPLICATE_ISV_UUID_ANSWERS, DUPLICATE_SP_PO_ORDER_NO_ANSWERS } from './behaviour';
 import { BUSY_CODES, FAULT_KINDS, MAY_HAVE_COMMITTED_CODES } from './faults';
+import { WAREHOUSE_CANCEL_OUTCOMES } from './model/purchase-orders';
 import { currentStatus, type SalesOrder } from './model/sales-orders';
 import { BillType } from './model/serials';
 import type { SimulatorLogger } from './logger';
@@ -13,7 +14,16 @@ import type { Operations } from './operations';
 const delay = z.number().int().min(0).nullable();
 const timelinePatch = z.strictObject({
   salesOrder: z.strictObject({ pickAfterMs: delay, packAfterMs: delay, shipAfterMs: delay, deliverAfterMs: delay }).partial().optional(),
-  purchaseOrder: z.strictObject({ receiveAfterMs: delay }).partial().optional(),
+  purchaseOrder: z
+    .strictObject({
+      initialiseAfterMs: delay,
+      receiveAfterMs: delay,
+      receiptBatches: z.number().int().min(1).max(1000),
+      receiptIntervalMs: z.number().int().min(0),
+      shortRatio: z.number().min(0).lt(1),
+    })
+    .partial()
+    .optional(),
   returnOrder: z.strictObject({ receiveAfterMs: delay }).partial().optional(),
 });
 
@@ -35,6 +45,7 @@ const poReceiptLines = z
   )
   .min(1);
 const poReceipt = z.strictObject({ lines: poReceiptLines.optional(), complete: z.boolean().optional() });
+const poWarehouseCancel = z.strictObject({ outcome: z.enum(WAREHOUSE_CANCEL_OUTCOMES).optional() });
 const returnReceipt = z.strictObject({ lines: receiptLines(0).optional() });
 const withReason = z.strictObject({ reason: z.string().optional() });
 const shipment = z.strictObject({
@@ -110,7 +121,7 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
         'GET|PUT /_sim/timeline', 'GET|POST /_sim/behaviour', 'GET|POST /_sim/catalogue',
         'GET /_sim/sales-orders?isvUUID=', 'GET /_sim/sales-orders/:eclpSoNo',
         'POST /_sim/sales-orders/:eclpSoNo/{pick,pack,ship,deliver,cancel}',
-        'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/receive',
+        'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/{initialise,receive,cancel}',
         'GET /_sim/returns/:eclpRtwNo', 'POST /_sim/returns/:eclpRtwNo/{receive,reject}',
         'GET|POST|DELETE /_sim/faults', 'DELETE /_sim/faults/:id', 'POST /_sim/serials',
       ],
@@ -188,6 +199,14 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
   router.post('/purchase-orders/:poOrderNo/receive', (req, res) => {
     const { lines, complete } = body(poReceipt, req);
     res.json(structuredClone(ops.receivePurchaseOrder(req.params.poOrderNo, lines, complete ?? true)));
+  });
+  router.post('/purchase-orders/:poOrderNo/initialise', (req, res) => {
+    res.json(structuredClone(ops.initialisePurchaseOrder(req.params.poOrderNo)));
+  });
+  // The warehouse's own cancel: {outcome: cancelling (90) | cancelled (91, default) | cancel-failed (92)}.
+  router.post('/purchase-orders/:poOrderNo/cancel', (req, res) => {
+    const { outcome } = body(poWarehouseCancel, req);
+    res.json(structuredClone(ops.cancelPurchaseOrderByWarehouse(req.params.poOrderNo, outcome ?? 'cancelled')));
   });
 
   router.get('/returns/:eclpRtwNo', (req, res) => {

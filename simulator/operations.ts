@@ -119,7 +119,9 @@ export class Operations {
 
   // ── purchase orders ──────────────────────────────────────────────────────────────────────────────
 
+  /** A new PO (status 10) goes to 20 at once unless the timeline keeps it in 10 for a while. */
   acceptPurchaseOrder(order: po.PurchaseOrder): void {
+    if (this.state.timeline.purchaseOrder.initialiseAfterMs === 0) po.initialise(order, order.createTime);
     this.state.purchaseOrders.add(order);
     this.planPurchaseOrder(order);
   }
@@ -127,6 +129,13 @@ export class Operations {
   requirePurchaseOrder(poOrderNo: string): po.PurchaseOrder {
     const order = this.state.purchaseOrders.find(poOrderNo);
     if (!order) throw new UnknownDocument('purchase order', poOrderNo);
+    return order;
+  }
+
+  initialisePurchaseOrder(poOrderNo: string): po.PurchaseOrder {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    po.initialise(order, this.stamp());
+    this.planPurchaseOrder(order);
     return order;
   }
 
@@ -144,11 +153,35 @@ export class Operations {
     return order;
   }
 
+  /**
+   * The timeline's next receipt batch (`receiptBatches`, `shortRatio`); the last one completes the PO. A
+   * batch with nothing due (small quantities, or received by hand meanwhile) changes nothing but the count.
+   */
+  private receivePurchaseOrderBatch(poOrderNo: string): void {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    if (!po.isReceiving(order)) throw new MoveRefused(`purchase order ${poOrderNo} is not receiving (status ${order.status})`);
+    const { receiptBatches, shortRatio } = this.state.timeline.purchaseOrder;
+    const batch = (order.timelineBatches ?? 0) + 1;
+    const last = batch >= receiptBatches;
+    const lines = po.timelineReceipt(order, batch, receiptBatches, shortRatio);
+    order.timelineBatches = batch;
+    if (last || lines.length > 0) this.receivePurchaseOrder(poOrderNo, lines, last);
+    else this.planPurchaseOrder(order);
+  }
+
   cancelPurchaseOrder(poOrderNo: string): po.PoCancelResult {
     const order = this.requirePurchaseOrder(poOrderNo);
     const outcome = po.cancel(order, this.stamp());
     this.planPurchaseOrder(order);
     return outcome;
+  }
+
+  /** The warehouse's own cancel: 90 cancelling, then 91 cancelled or 92 cancel failed (receipts go on). */
+  cancelPurchaseOrderByWarehouse(poOrderNo: string, outcome: po.WarehouseCancelOutcome): po.PurchaseOrder {
+    const order = this.requirePurchaseOrder(poOrderNo);
+    po.cancelByWarehouse(order, outcome, this.stamp());
+    this.planPurchaseOrder(order);
+    return order;
   }
 
   /** po.closePo: ends an open PO with what arrived so far; its timeline stops. */
@@ -159,11 +192,19 @@ export class Operations {
     return outcome;
   }
 
+  /** 10 waits for `initialiseAfterMs`; 20 and 92 for the next receipt batch; any other status for nothing. */
   private planPurchaseOrder(order: po.PurchaseOrder): void {
-    if (order.status !== po.PoStatus.INITIALISED) return this.scheduler.cancel(order.poOrderNo);
-    this.scheduler.plan(order.poOrderNo, order.acceptedAt, this.state.timeline.purchaseOrder.receiveAfterMs, () =>
-      this.runStage(order.poOrderNo, 'receive', () => this.receivePurchaseOrder(order.poOrderNo, undefined, true)),
-    );
+    const timeline = this.state.timeline.purchaseOrder;
+    const { poOrderNo } = order;
+    if (order.status === po.PoStatus.NEW) {
+      return this.scheduler.plan(poOrderNo, order.acceptedAt, timeline.initialiseAfterMs, () =>
+        this.runStage(poOrderNo, 'initialise', () => this.initialisePurchaseOrder(poOrderNo)),
+      );
+    }
+    if (!po.isReceiving(order)) return this.scheduler.cancel(poOrderNo);
+    const { receiveAfterMs, receiptIntervalMs } = timeline;
+    const due = receiveAfterMs === null ? null : receiveAfterMs + (order.timelineBatches ?? 0) * receiptIntervalMs;
+    this.scheduler.plan(poOrderNo, order.acceptedAt, due, () => this.runStage(poOrderNo, 'receive', () => this.receivePurchaseOrderBatch(poOrderNo)));
   }
 
   // ── returns ──────────────────────────────────────────────────────────────────────────────────────

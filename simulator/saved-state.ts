@@ -76,6 +76,7 @@ const purchaseOrderSchema: z.ZodType<PurchaseOrder> = record({
     }),
   ),
   acceptedAt: epochMs,
+  timelineBatches: z.number().int().nonnegative().optional(),
 });
 
 const salesOrderSchema: z.ZodType<SalesOrder> = record({

@@ -4,9 +4,25 @@ import { TimerSet } from './timers';
 
 export type Delay = number | null;
 
+export interface PurchaseOrderTimeline {
+  /** 10 新建 → 20 初始化; 0 = accepted straight in 20 (JD's usual answer), null = only by hand. */
+  initialiseAfterMs: Delay;
+  /** The first receipt batch (null = receipts only by hand). */
+  receiveAfterMs: Delay;
+  /** The PO arrives in this many batches, the last one completing it (70); 1 = everything at once. */
+  receiptBatches: number;
+  /** Between two batches: batch k is due at acceptance + receiveAfterMs + (k − 1) × this. */
+  receiptIntervalMs: number;
+  /**
+   * The part of each line that never arrives (0 ≤ ratio < 1): received are ⌊quantity × (1 − ratio)⌋
+   * units, spread over the batches; completion books the rest as `shortQty`.
+   */
+  shortRatio: number;
+}
+
 export interface Timeline {
   salesOrder: { pickAfterMs: Delay; packAfterMs: Delay; shipAfterMs: Delay; deliverAfterMs: Delay };
-  purchaseOrder: { receiveAfterMs: Delay };
+  purchaseOrder: PurchaseOrderTimeline;
   returnOrder: { receiveAfterMs: Delay };
 }
 
@@ -16,6 +32,9 @@ export interface TimelinePatch {
   returnOrder?: Partial<Timeline['returnOrder']>;
 }
 
+/** A PO goes straight to 20 and arrives in full in one batch unless a timeline says otherwise. */
+const ONE_FULL_RECEIPT = { initialiseAfterMs: 0, receiptBatches: 1, receiptIntervalMs: 5_000, shortRatio: 0 } as const;
+
 /**
  * DESIGN.md §6: a demo order starts picking 5 s after acceptance and ships 15 s after; POs and returns are
  * received 10 s after. Packing sits between (10 s); delivery only happens by hand, so a demo order ends
@@ -23,14 +42,14 @@ export interface TimelinePatch {
  */
 export const DEMO_TIMELINE: Timeline = {
   salesOrder: { pickAfterMs: 5_000, packAfterMs: 10_000, shipAfterMs: 15_000, deliverAfterMs: null },
-  purchaseOrder: { receiveAfterMs: 10_000 },
+  purchaseOrder: { ...ONE_FULL_RECEIPT, receiveAfterMs: 10_000 },
   returnOrder: { receiveAfterMs: 10_000 },
 };
 
-/** Everything manual: for tests that move every document by hand. */
+/** Everything manual: for tests that move every document by hand (a new PO is still in 20 at once). */
 export const MANUAL_TIMELINE: Timeline = {
   salesOrder: { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null },
-  purchaseOrder: { receiveAfterMs: null },
+  purchaseOrder: { ...ONE_FULL_RECEIPT, receiveAfterMs: null },
   returnOrder: { receiveAfterMs: null },
 };
 

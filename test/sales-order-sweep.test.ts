@@ -4,18 +4,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import request from 'supertest';
 import { runJdEconomyScenario } from '../bench/scenarios/jd-economy';
 import type { Timeline } from '../simulator/timeline';
-import { salesOrderStatusQuery, type JdStatusChangedPayload } from '../messages/sales-order';
+import { salesOrderStatusQuery } from '../messages/sales-order';
 import { sweeperStatusQuery } from '../messages/sweeper';
 import { startTestStack, type TestStack } from './helpers/stack';
 import {
   ApiClient,
   auth,
   eventually,
+  jdStatusSignals,
+  moreSweeps,
   saveReplayHistory,
   scheduledActivityTypes,
   SHIPPED_SALES_ORDER_ACTIVITIES,
@@ -92,10 +93,7 @@ async function getOrder(orderNo: string) {
 }
 
 /** Two sweeps from now: the sweeper has seen whatever is open at JD at this moment. */
-async function twoSweeps(): Promise<void> {
-  const { sweeps } = (await sweeper.query(sweeperStatusQuery)).totals;
-  await eventually(async () => (await sweeper.query(sweeperStatusQuery)).totals.sweeps >= sweeps + 2, { what: 'two more sweeps', ...WAIT });
-}
+const twoSweeps = () => moreSweeps(sweeper, 2, WAIT);
 
 async function waitForStatus(orderNo: string, status: string) {
   await eventually(async () => (await getOrder(orderNo)).status === status, { what: `${orderNo} in ${status}`, ...WAIT });
@@ -110,14 +108,6 @@ const moveAtJd = async (eclpSoNo: string, ...moves: Array<'pick' | 'pack' | 'shi
 const cancelRequest = (orderNo: string, kind: 'send-back' | 'refund', reason: string) =>
   request(stack.app).post(`/v1/sales-orders/${orderNo}/${kind}`).set(auth('operator')).send({ reason });
 
-const events = (history: History) => history.events ?? [];
-/** What the sweeper told a run, in order. */
-const jdStatusSignals = (history: History): JdStatusChangedPayload[] =>
-  events(history).flatMap((e) => {
-    const signal = e.workflowExecutionSignaledEventAttributes;
-    if (signal?.signalName !== 'jdStatusChanged') return [];
-    return [defaultPayloadConverter.fromPayload<JdStatusChangedPayload>(signal.input!.payloads![0] as Payload)];
-  });
 
 // ---------------------------------------------------------------- sweep mode
 

@@ -29,6 +29,8 @@ export function workerConfigFromEnv(env: Env = process.env, namespace = 'default
     eclpMaxQps: positiveNumber(env, 'ECLP_MAX_QPS'),
     shutdownGraceMs: positiveNumber(env, 'WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+    // Unset, addPoSidDetail sends the merchant's deptNo as the pin (JD documents no way to learn it).
+    eclpActivityOptions: env.JD_ACCOUNT_PIN ? { jdAccountPin: env.JD_ACCOUNT_PIN } : {},
     webhook: webhookConfigFromEnv(env),
   };
 }

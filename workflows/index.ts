@@ -1,5 +1,6 @@
 // Every workflow the worker registers. Loaded by the bundler: only workflow-safe modules below here.
 export { goodsSync } from './goods-sync';
+export { purchaseOrder } from './purchase-order';
 export { salesOrder } from './sales-order';
 export { warehouseSweeper } from './sweeper';
 export { webhookRedelivery } from './webhook-redelivery';

@@ -2,9 +2,9 @@
 // or cancels → book the shipment and tell the ERP. 打回审核 and buyer refunds arrive as signals at any
 // point, wait in the cancel inbox, and are decided where the story allows; their verdicts are written to
 // Postgres, where the API and the ERP read them. One run per push revision (`SO:{orderNo}:{rev}`).
-import { ActivityFailure, CancellationScope, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EclpActivities, SalesOrderOutcome } from '../activities/eclp';
-import type { ErpActivities, SalesOrderShippedData, WebhookEvent } from '../activities/erp';
+import type { ErpActivities, SalesOrderShippedData } from '../activities/erp';
 import type { FailureStage } from '../domain/sales-order';
 import type { SalesOrderStatus } from '../domain/statuses';
 import { FAILURE_TYPES } from '../messages/failure-types';
@@ -22,14 +22,14 @@ import {
   type SalesOrderResult,
   type SalesOrderWorkflowState,
 } from '../messages/sales-order';
-import { ERP_ACTIVITY_OPTIONS, WEBHOOK_ACTIVITY_OPTIONS, jdCallOptions, jdCheckOptions, jdPollOptions } from './saga/activity-options';
+import { ERP_ACTIVITY_OPTIONS, jdCallOptions, jdCheckOptions, jdPollOptions } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
+import { tellErp, type ErpEvent } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
 import { watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
-const erpWebhook = proxyActivities<ErpActivities>(WEBHOOK_ACTIVITY_OPTIONS);
 
 /**
  * Since this patch the cancel verdict is recorded by `recordSalesOrderCancelDecision` (activity names
@@ -193,20 +193,13 @@ class SalesOrderSaga {
     return this.notify({ id: `${workflowInfo().workflowId}/sales_order.shipped`, type: 'sales_order.shipped', occurredAt: data.shippedAt, data });
   }
 
-  /**
-   * A day of retries (a 4xx refusal ends them at once); then the failure goes on the order's log and the
-   * delivery record instead of failing the run: the operator can redeliver it.
-   */
-  private async notify(event: Omit<WebhookEvent, 'document'>): Promise<void> {
-    try {
-      await erpWebhook.deliverWebhook({ ...event, document: { type: 'SO', key: this.input.orderNo } });
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      const error = err.cause?.message ?? err.message;
-      log.error(`The ERP webhook kept failing; ${event.type} was not delivered`, { orderNo: this.input.orderNo, eventId: event.id, error });
-      await erp.recordSalesOrderEvent(this.input.orderNo, this.input.revision, 'webhook_failed', { event: event.type, error });
+  /** The ERP's webhook; when it keeps failing, the failure goes on the order's log and the delivery record. */
+  private notify(event: ErpEvent): Promise<void> {
+    const { orderNo, revision } = this.input;
+    return tellErp({ type: 'SO', key: orderNo }, event, async (error) => {
+      await erp.recordSalesOrderEvent(orderNo, revision, 'webhook_failed', { event: event.type, error });
       if (patched(WEBHOOK_GAVE_UP_PATCH)) await erp.markWebhookGaveUp(event.id, error, 0);
-    }
+    });
   }
 
   /** FAILED waits for the operator: 打回审核 brings it back to review, a refund cancels it; JD has no live order. */

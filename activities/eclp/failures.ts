@@ -2,11 +2,18 @@
 // type (messages/failure-types.ts lists the ones workflows branch on) and JD's details attached, so
 // Temporal knows which failures are worth retrying and when.
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { EclpConfigurationError, EclpQuotaError, isEclpError } from '../../eclp';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import { EclpBusinessError, EclpConfigurationError, EclpQuotaError, EclpValidationError, isEclpError } from '../../eclp';
+import { FAILURE_TYPES } from '../../messages/failure-types';
 
 export interface EclpActivityOptions {
   /** How long to wait before retrying after JD refused our credentials or clock (an operator must act). */
   configurationRetryDelayMs?: number;
+  /**
+   * The merchant's JD account pin that addPoSidDetail asks for (JD_ACCOUNT_PIN). Unset, the client sends
+   * the merchant's deptNo in its place: JD documents no way to learn the pin.
+   */
+  jdAccountPin?: string;
 }
 
 /**
@@ -45,4 +52,50 @@ export function jdCaller(options: EclpActivityOptions = {}) {
       throw toActivityFailure(err, options);
     }
   };
+}
+
+/**
+ * A poll's failure: JD refusing to show one of our own documents is odd but no verdict on it, so it is
+ * retried visibly (not BENIGN) like any other JD trouble.
+ */
+export function pollFailure(options: EclpActivityOptions = {}) {
+  return (err: unknown): unknown =>
+    err instanceof EclpBusinessError || err instanceof EclpValidationError
+      ? ApplicationFailure.create({ type: FAILURE_TYPES.jdQueryRefused, message: err.zhDesc ?? err.message, nonRetryable: false, details: [err.toDetails()] })
+      : toActivityFailure(err, options);
+}
+
+/** A poll's "JD has nothing new yet": expected, so BENIGN (no error logs, no failure metrics); Temporal asks again. */
+export function notFinishedYet(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: false, category: ApplicationFailureCategory.BENIGN });
+}
+
+/** JD's `{code, msg}` answer to a cancel or a close, as the activities hand it to the saga. */
+export interface JdVerdictAnswer {
+  /** JD's result code, or its error code when JD refused the call itself. */
+  jdCode: string;
+  jdMessage?: string;
+}
+
+/**
+ * Asks JD for a cancel or a close and reads its verdict (`grantedResult` is the client's word for yes).
+ * A business refusal of the call itself is a refusal, not a failure; a code JD has not documented is
+ * settled by `settleUnknown` (the document's status at JD). Transport and gateway trouble fail the
+ * activity, to be retried.
+ */
+export async function askJdVerdict(
+  call: () => Promise<{ result: string; code: string; message?: string }>,
+  grantedResult: string,
+  settleUnknown: () => Promise<boolean>,
+  options: EclpActivityOptions = {},
+): Promise<JdVerdictAnswer & { granted: boolean }> {
+  let outcome;
+  try {
+    outcome = await call();
+  } catch (err) {
+    if (err instanceof EclpBusinessError) return { granted: false, jdCode: err.code ?? 'unknown', ...(err.zhDesc !== undefined && { jdMessage: err.zhDesc }) };
+    throw toActivityFailure(err, options);
+  }
+  const granted = outcome.result === 'unknown' ? await settleUnknown() : outcome.result === grantedResult;
+  return { granted, jdCode: outcome.code, ...(outcome.message !== undefined && { jdMessage: outcome.message }) };
 }

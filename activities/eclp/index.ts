@@ -5,16 +5,18 @@ import type { EclpClient } from '../../eclp';
 import { activityNamespace } from '../namespace';
 import type { EclpActivityOptions } from './failures';
 import { createEclpGoodsActivities } from './goods';
+import { createEclpPurchaseOrderActivities } from './purchase-orders';
 import { createEclpSalesOrderActivities } from './sales-orders';
 import { createEclpSweepActivities } from './sweep';
 
 export type { EclpActivityOptions } from './failures';
 export type { JdCancelAnswer, JdShipment, SalesOrderOutcome } from './sales-orders';
-export type { JdStatusRow } from './sweep';
+export type { JdPoCancelAnswer, JdPoCloseAnswer, JdPurchaseOrderAtJd, JdPurchaseOrderCheck, SerialUploadOutcome } from './purchase-orders';
+export type { JdPurchaseOrderStatusRow, JdStatusRow } from './sweep';
 
 export interface EclpActivityDeps {
   eclp: EclpClient;
-  /** The push re-reads the order from Postgres, so consignee data never travels through Temporal. */
+  /** The pushes re-read the document from Postgres, so consignee data never travels through Temporal. */
   db: Knex;
   options?: EclpActivityOptions;
 }
@@ -23,7 +25,8 @@ export function createEclpActivities(deps: EclpActivityDeps) {
   return activityNamespace('eclp', {
     goods: createEclpGoodsActivities(deps),
     salesOrders: createEclpSalesOrderActivities(deps),
-    // The warehouse sweeper's batched status query (SO_TRACKING=sweep).
+    purchaseOrders: createEclpPurchaseOrderActivities(deps),
+    // The warehouse sweeper's batched status queries (SO_TRACKING=sweep).
     sweep: createEclpSweepActivities(deps),
   });
 }

@@ -2,13 +2,12 @@
 // "make sure JD has this order": it recovers from ambiguous failures itself, so the workflow's history
 // shows one step whatever happened on the wire.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { loadSalesOrderPushMaterial } from '../../db/sales-orders';
 import { preflightSalesOrder, type JdSalesOrder } from '../../domain/sales-order';
-import { EclpBusinessError, EclpValidationError, isAlreadyExistsRefusal, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
+import { isAlreadyExistsRefusal, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
-import { jdCaller, toActivityFailure, type EclpActivityOptions } from './failures';
+import { askJdVerdict, jdCaller, notFinishedYet, pollFailure, toActivityFailure, type EclpActivityOptions, type JdVerdictAnswer } from './failures';
 import { withPollBackoff } from './poll-backoff';
 
 /** What JD reported when the order left the warehouse (from `awaitSalesOrderOutcome`). */
@@ -26,11 +25,8 @@ export interface JdShipment {
 
 export type SalesOrderOutcome = ({ kind: 'shipped' } & JdShipment) | { kind: 'cancelled'; reason: string; jdStatus: string };
 
-export interface JdCancelAnswer {
+export interface JdCancelAnswer extends JdVerdictAnswer {
   cancelled: boolean;
-  /** JD's result code (`1` cancelled, `2` refused) or its error code when JD refused the call itself. */
-  jdCode: string;
-  jdMessage?: string;
 }
 
 export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Knex; options?: EclpActivityOptions }) {
@@ -110,14 +106,7 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
      * Returns once JD reports it shipped or cancelled; otherwise fails BENIGN so Temporal asks again.
      */
     async awaitSalesOrderOutcome(eclpSoNo: string): Promise<SalesOrderOutcome> {
-      const detail: SalesOrderDetail = await withPollBackoff(
-        () => eclp.queryOrder(eclpSoNo),
-        (err) =>
-          // JD refusing to show our own order is odd but no verdict on it: keep asking, visibly (not BENIGN).
-          err instanceof EclpBusinessError || err instanceof EclpValidationError
-            ? ApplicationFailure.create({ type: FAILURE_TYPES.jdQueryRefused, message: err.zhDesc ?? err.message, nonRetryable: false, details: [err.toDetails()] })
-            : toActivityFailure(err, options),
-      );
+      const detail: SalesOrderDetail = await withPollBackoff(() => eclp.queryOrder(eclpSoNo), pollFailure(options));
       const progress = salesOrderProgress(detail);
       if (progress.shipped) {
         return {
@@ -136,12 +125,7 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
         const when = step?.operatedAt ? ` at ${step.operatedAt}` : '';
         return { kind: 'cancelled', reason: `JD cancelled the order${who}${when} (${step?.jdName ?? detail.currentStatus.code})`, jdStatus: detail.currentStatus.code };
       }
-      throw ApplicationFailure.create({
-        type: FAILURE_TYPES.salesOrderNotFinished,
-        message: `JD status ${detail.currentStatus.code}${detail.currentStatus.name ? ` (${detail.currentStatus.name})` : ''}: not shipped yet`,
-        nonRetryable: false,
-        category: ApplicationFailureCategory.BENIGN,
-      });
+      throw notFinishedYet(FAILURE_TYPES.salesOrderNotFinished, `JD status ${detail.currentStatus.code}${detail.currentStatus.name ? ` (${detail.currentStatus.name})` : ''}: not shipped yet`);
     },
 
     /**
@@ -149,17 +133,13 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
      * not documented is settled by the order's status history; a refusal of the call itself is a refusal.
      */
     async cancelSalesOrderAtJd(eclpSoNo: string): Promise<JdCancelAnswer> {
-      let outcome;
-      try {
-        outcome = await eclp.cancelOrder(eclpSoNo);
-      } catch (err) {
-        if (err instanceof EclpBusinessError) return { cancelled: false, jdCode: err.code ?? 'unknown', ...(err.zhDesc !== undefined && { jdMessage: err.zhDesc }) };
-        throw toActivityFailure(err, options);
-      }
-      const answer = (cancelled: boolean): JdCancelAnswer => ({ cancelled, jdCode: outcome.code, ...(outcome.message !== undefined && { jdMessage: outcome.message }) });
-      if (outcome.result !== 'unknown') return answer(outcome.result === 'cancelled');
-      const detail = await jd(() => eclp.queryOrder(eclpSoNo));
-      return answer(salesOrderProgress(detail).cancelled);
+      const { granted, ...verdict } = await askJdVerdict(
+        () => eclp.cancelOrder(eclpSoNo),
+        'cancelled',
+        async () => salesOrderProgress(await jd(() => eclp.queryOrder(eclpSoNo))).cancelled,
+        options,
+      );
+      return { cancelled: granted, ...verdict };
     },
   };
 }

@@ -6,13 +6,17 @@ import type { WebhookConfig } from '../../config/webhook';
 import { withDatabaseDataFailures } from '../database-errors';
 import { activityNamespace } from '../namespace';
 import { createGoodsSyncActivities } from './goods';
+import { createOpenPurchaseOrderActivities } from './open-purchase-orders';
 import { createOpenSalesOrderActivities } from './open-sales-orders';
+import { createPurchaseOrderActivities } from './purchase-orders';
 import { createSalesOrderActivities } from './sales-orders';
 import { createSweepSignalActivities } from './sweep-signals';
 import { createWebhookActivities } from './webhook';
 
 export type { GoodsForJd, GoodsSyncPreflight } from './goods';
+export type { OpenPurchaseOrder, OpenPurchaseOrderPage } from './open-purchase-orders';
 export type { OpenSalesOrder, OpenSalesOrderPage } from './open-sales-orders';
+export type { PurchaseOrderDecidedRequest, PurchaseOrderDecision, PurchaseOrderPreflight } from './purchase-orders';
 export type { SalesOrderPreflight, SalesOrderShippedData } from './sales-orders';
 export type { JdStatusChange } from './sweep-signals';
 export type { WebhookEvent } from './webhook';
@@ -30,6 +34,8 @@ export function createErpActivities(deps: ErpActivityDeps) {
     goodsSync: createGoodsSyncActivities(deps),
     salesOrders,
     openSalesOrders: createOpenSalesOrderActivities(deps),
+    purchaseOrders: createPurchaseOrderActivities(deps),
+    openPurchaseOrders: createOpenPurchaseOrderActivities(deps),
     webhook: createWebhookActivities({ config: deps.webhook, db: deps.db }),
     sweepSignals: createSweepSignalActivities(deps),
     // Runs that recorded a cancel verdict before activity names carried their document still call the

@@ -1,6 +1,5 @@
 // ERP-side steps of the sales-order saga: claim the order, check it before JD is asked, and record
 // each outcome (status, operation log, stock ledger) exactly once even when an activity is retried.
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { jdGoodsNumbersOf } from '../../db/master-data';
 import {
@@ -14,13 +13,13 @@ import {
   recordSalesOrderShipped,
 } from '../../db/sales-orders';
 import { ledgerForDocument } from '../../db/stock-ledger';
-import { ConflictError } from '../../domain/errors';
 import { preflightSalesOrder, type FailureStage } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { parseJdTimestamp } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import type { SalesOrderCancelOutcome, SalesOrderCancelRequest } from '../../messages/sales-order';
 import { activityKey, callingWorkflowId } from '../context';
+import { orSuperseded as orSupersededAs } from './superseded';
 import type { JdShipment } from '../eclp/sales-orders';
 
 export type SalesOrderPreflight = { kind: 'ready'; jdWarehouseNo: string } | { kind: 'invalid'; reason: string };
@@ -66,13 +65,8 @@ export function shippedQuantities(
 }
 
 /** A run that lost its order to a newer push revision must stop, not retry. */
-async function orSuperseded<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (err instanceof ConflictError) throw ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderSuperseded, message: err.message, nonRetryable: true });
-    throw err;
-  }
+function orSuperseded<T>(write: () => Promise<T>): Promise<T> {
+  return orSupersededAs(FAILURE_TYPES.salesOrderSuperseded, write);
 }
 
 export function createSalesOrderActivities(deps: { db: Knex }) {

@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import { ConflictError } from '../../domain/errors';
 import type { CancelKind } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
-import { writeOperationLog, writeOperationLogOnce, type ActorRole } from '../operation-log';
+import { knownActorRole, writeOperationLog, writeOperationLogOnce } from '../operation-log';
+import { fileRequest, settleVerdict } from '../request-decisions';
 import type { SalesOrderCancelRequestRow, Writes } from '../tables';
 import { SALES_ORDER_DOC_TYPE, toSalesOrderCancelRequest, type SalesOrderCancelRequestRecord } from './records';
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
@@ -68,11 +69,8 @@ export interface SalesOrderCancelDecision {
 }
 
 /**
- * The verdict, its log line and the resulting status change, in one transaction.
- * - The request counts as the API's (source, actor role) only when the API recorded it first for this
- *   order and kind; anything else is a signal from the Temporal UI/CLI, whatever its payload claims.
- * - A request id another order (or an earlier decision) owns is recorded under the run's own key, so it
- *   can neither overwrite that verdict nor be filed against that order.
+ * The verdict, its log line and the resulting status change, in one transaction. Whose request it was
+ * and under which id it is filed: db/request-decisions.ts (fileRequest).
  * - An order that moved on since the run looked (an ERP-side cancel) keeps its status; the verdict then
  *   says so (ALREADY_CANCELLED / ALREADY_SHIPPED).
  */
@@ -85,20 +83,17 @@ export async function recordSalesOrderCancelDecision(db: Knex, d: SalesOrderCanc
       throw new ConflictError(`Sales order ${request.orderNo} is no longer at push revision ${request.revision}; request ${request.requestId} is not decided here`, 'revision-superseded');
     }
     const recorded = await trx('cancel_requests').where({ request_id: request.requestId }).forUpdate().first();
-    const owned = recorded !== undefined && recorded.order_no === request.orderNo && recorded.kind === request.kind && recorded.verdict === null;
-    const fromApi = owned && recorded.source === 'api';
-    const requestId = recorded === undefined || owned ? request.requestId : `${request.orderNo}:${request.revision}#${request.requestId}`;
-    const source: CancelSource = fromApi ? 'api' : 'temporal';
-    const actorRole = fromApi ? recorded.actor_role : 'operator';
-    const movedOn = d.from !== undefined && current.status !== d.from && current.status !== d.status;
-    const verdict: CancelVerdict = !movedOn ? d.verdict : current.status === 'CANCELLED' ? 'ALREADY_CANCELLED' : current.status === 'SHIPPED' ? 'ALREADY_SHIPPED' : d.verdict;
-    const status = movedOn ? current.status : d.status;
+    const { requestId, source, actorRole } = fileRequest(
+      recorded && { docNo: recorded.order_no, kind: recorded.kind, verdict: recorded.verdict, source: recorded.source, actorRole: recorded.actor_role },
+      { docNo: request.orderNo, revision: request.revision, requestId: request.requestId, kind: request.kind },
+    );
+    const { verdict, status, movedOn } = settleVerdict<SalesOrderStatus, CancelVerdict>(current.status, d, { CANCELLED: 'ALREADY_CANCELLED', SHIPPED: 'ALREADY_SHIPPED' });
 
     const first = await writeOperationLogOnce(trx, {
       docType: SALES_ORDER_DOC_TYPE,
       docKey: request.orderNo,
       action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
-      actorRole: knownRole(actorRole),
+      actorRole: knownActorRole(actorRole),
       detail: {
         pushRevision: request.revision,
         requestId,
@@ -145,14 +140,9 @@ export async function cancelSalesOrderInReview(db: Knex, request: NewSalesOrderC
       docType: SALES_ORDER_DOC_TYPE,
       docKey: request.orderNo,
       action: 'buyer_refund',
-      actorRole: knownRole(request.actorRole),
+      actorRole: knownActorRole(request.actorRole),
       detail: { pushRevision: request.revision, requestId: request.requestId, verdict: 'CANCELLED_IN_ERP', reason: request.reason, source: request.source },
     });
     return true;
   });
-}
-
-/** Roles typed into the Temporal UI are free text; the log keeps the known ones and files the rest under operator. */
-function knownRole(role: string): ActorRole {
-  return role === 'erp' || role === 'operator' || role === 'admin' || role === 'system' ? role : 'operator';
 }

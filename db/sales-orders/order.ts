@@ -1,30 +1,15 @@
 // The sales order itself: created in REVIEW with its lines, read, listed, and gathered with the master
 // data it refers to for the pre-flight and the push.
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../domain/errors';
 import { isvUuidOf, type PushMaterial, type SalesOrderBody } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
+import { bodyHash } from '../body-hash';
 import { existingGoodsSkus, findCarrier, findWarehouse, type Page } from '../master-data';
 import { writeOperationLog, type ActorRole } from '../operation-log';
 import type { SalesOrderRow } from '../tables';
 import { SALES_ORDER_DOC_TYPE, toSalesOrderRecord, toSalesOrderSummary, type SalesOrderRecord, type SalesOrderSummary } from './records';
 import type { CancelVerdict } from '../../domain/cancel';
-
-/** Key order does not matter, values do: `{a,b}` and `{b,a}` are the same body. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function salesOrderBodyFingerprint(body: SalesOrderBody): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
 
 // ---------------------------------------------------------------- create and read
 
@@ -51,7 +36,7 @@ async function checkReferences(trx: Knex.Transaction, body: SalesOrderBody): Pro
  * a different body is a conflict (the ERP must not silently replace what may already be at JD).
  */
 export async function createSalesOrder(db: Knex, body: SalesOrderBody, actor: ActorRole): Promise<{ record: SalesOrderRecord; created: boolean }> {
-  const hash = salesOrderBodyFingerprint(body);
+  const hash = bodyHash(body);
   const created = await db.transaction(async (trx) => {
     const existing = await trx('sales_orders').where({ order_no: body.orderNo }).first();
     if (existing) return sameBodyOrConflict(existing, hash);

@@ -4,6 +4,7 @@ import type { CancelKind } from '../../domain/sales-order';
 import { SALES_ORDER_STATUS, type SalesOrderStatus } from '../../domain/statuses';
 import type { SalesOrderCancelRequestRow, SalesOrderLineRow, SalesOrderRow } from '../tables';
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
+import { requestDecisionFields } from '../request-decisions';
 
 /** The operation log's doc_type of sales orders. */
 export const SALES_ORDER_DOC_TYPE = 'sales_order';
@@ -120,13 +121,6 @@ export function toSalesOrderCancelRequest(row: SalesOrderCancelRequestRow): Sale
     pushRevision: row.push_revision,
     kind: row.kind,
     reason: row.reason,
-    actorRole: row.actor_role,
-    source: row.source,
-    statusAtRequest: row.status_at_request,
-    verdict: row.verdict,
-    resultingStatus: row.resulting_status,
-    jdMessage: row.jd_message,
-    requestedAt: row.requested_at.toISOString(),
-    decidedAt: row.decided_at?.toISOString() ?? null,
+    ...requestDecisionFields(row),
   };
 }

@@ -2,10 +2,11 @@
 // one transaction with its operation-log line; the log line's idempotency key makes a retried activity
 // change nothing twice.
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { NotFoundError } from '../../domain/errors';
 import type { FailureStage } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
-import { writeOperationLog, writeOperationLogOnce, type ActorRole } from '../operation-log';
+import { writeOperationLog, type ActorRole } from '../operation-log';
+import { documentTransition, recordDocumentEvent, type DocumentTable, type DocumentTransition } from '../document-transition';
 import { bookOutbound } from '../stock-ledger';
 import type { SalesOrderWrites } from '../tables';
 import { SALES_ORDER_DOC_TYPE } from './records';
@@ -48,52 +49,14 @@ export async function claimSalesOrderPush(
   });
 }
 
-interface Transition {
-  orderNo: string;
-  revision: number;
-  /** The statuses this step moves the order from; any other means the order moved on without this run. */
-  from: readonly SalesOrderStatus[];
-  to: SalesOrderStatus;
-  set?: SalesOrderWrites;
-  action: string;
-  actorRole?: ActorRole;
-  detail: Record<string, unknown>;
-  /** The activity's key: a retried activity finds its log line and changes nothing again. */
-  idempotencyKey: string;
-}
+/** A sales-order step: the shared transition under the order's own names and column types. */
+type Transition = Omit<DocumentTransition<SalesOrderStatus>, 'docNo' | 'set'> & { orderNo: string; set?: SalesOrderWrites };
 
-/**
- * One status change and its log line in one transaction. Returns false for a repeat. Refuses to touch
- * an order that has moved on — to another push revision, or out of the statuses the step starts from:
- * a late result of an old run must never overwrite what happened since.
- */
-async function transition(trx: Knex.Transaction, t: Transition): Promise<boolean> {
-  const first = await writeOperationLogOnce(trx, {
-    docType: SALES_ORDER_DOC_TYPE,
-    docKey: t.orderNo,
-    action: t.action,
-    actorRole: t.actorRole ?? 'system',
-    detail: { pushRevision: t.revision, ...t.detail },
-    idempotencyKey: t.idempotencyKey,
-  });
-  if (!first) return false;
-  const updated = await trx('sales_orders')
-    .where({ order_no: t.orderNo, push_revision: t.revision })
-    .whereIn('status', [...t.from, t.to])
-    .update({
-      ...t.set,
-      status: t.to,
-      status_since: trx.raw('CASE WHEN status = ? THEN status_since ELSE now() END', [t.to]),
-      updated_at: trx.fn.now(),
-    });
-  if (updated === 0) {
-    const now = await trx('sales_orders').where({ order_no: t.orderNo }).first();
-    if (now?.push_revision !== t.revision) {
-      throw new ConflictError(`Sales order ${t.orderNo} is no longer at push revision ${t.revision}; this run's result is not recorded`, 'revision-superseded');
-    }
-    throw new ConflictError(`Sales order ${t.orderNo} is ${now.status}, not ${t.from.join(' or ')}; this run's ${t.action} is not recorded`, 'status-moved-on');
-  }
-  return true;
+const SALES_ORDERS: DocumentTable = { table: 'sales_orders', key: 'order_no', docType: SALES_ORDER_DOC_TYPE, noun: 'Sales order' };
+
+/** The order's status change and its log line (db/document-transition.ts); false for a repeat. */
+function transition(trx: Knex.Transaction, { orderNo, ...t }: Transition): Promise<boolean> {
+  return documentTransition(trx, SALES_ORDERS, { docNo: orderNo, ...t });
 }
 
 export async function recordSalesOrderPushed(
@@ -197,16 +160,7 @@ export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string
 /** A log line that changes no status (still waiting at JD, webhook given up, …). */
 export async function recordSalesOrderEvent(
   db: Knex,
-  input: { orderNo: string; revision: number; action: string; detail: Record<string, unknown>; idempotencyKey: string },
+  { orderNo, ...input }: { orderNo: string; revision: number; action: string; detail: Record<string, unknown>; idempotencyKey: string },
 ): Promise<void> {
-  await db.transaction(async (trx) => {
-    await writeOperationLogOnce(trx, {
-      docType: SALES_ORDER_DOC_TYPE,
-      docKey: input.orderNo,
-      action: input.action,
-      actorRole: 'system',
-      detail: { pushRevision: input.revision, ...input.detail },
-      idempotencyKey: input.idempotencyKey,
-    });
-  });
+  await recordDocumentEvent(db, SALES_ORDERS, { docNo: orderNo, ...input });
 }

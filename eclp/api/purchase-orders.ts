@@ -104,6 +104,8 @@ export interface PoLineState {
   shortQty?: number;
   /** Units that arrived defective (JD's `damagedQty`). */
   damagedQty?: number;
+  /** Units received beyond the ordered quantity (JD's `excessQty`). */
+  excessQty?: number;
   /** JD's goodsStatus code as received. */
   goodsStatus?: string;
 }
@@ -146,6 +148,7 @@ export async function queryPoOrder(context: ApiContext, poOrderNos: ReadonlyArra
           receivedQty: numeric(line['realInstoreQty']) ?? 0,
           shortQty: numeric(line['shortQty']),
           damagedQty: numeric(line['damagedQty']),
+          excessQty: numeric(line['excessQty']),
           goodsStatus: text(line['goodsStatus']),
         }),
       ),
@@ -160,9 +163,10 @@ export interface PoSerialInput {
   version?: number;
   /**
    * The merchant's JD account pin (the account that authorised the app). JD requires it on this call
-   * only (eclp-api.md §3.5); EclpConfig has no field for it yet, so the caller supplies it.
+   * only (eclp-api.md §3.5) and documents no way to learn it; unset, the merchant's deptNo is sent in its
+   * place [G] (the worker sets it from JD_ACCOUNT_PIN).
    */
-  pin: string;
+  pin?: string;
 }
 
 export interface PoSerialResult {
@@ -180,7 +184,7 @@ export async function addPoSidDetail(context: ApiContext, input: PoSerialInput):
     version: input.version ?? 1,
     deptGoodsNo: lineColumn(method, 'goodsNo', input.serials.map((serial) => serial.goodsNo), 'serials'),
     serialNo: lineColumn(method, 'serialNo', input.serials.map((serial) => serial.serialNo), 'serials'),
-    pin: input.pin,
+    pin: input.pin ?? context.merchant.deptNo,
   });
   const raw = envelope['addPoSidResult'];
   return { result: typeof raw === 'string' ? raw : JSON.stringify(raw ?? null) };

@@ -7,7 +7,8 @@ import { parseAmount, parseQuantity } from '../params';
 import type { ApiHandler } from './context';
 
 /**
- * Creates a purchase inbound order: status 10 then at once 20 (sent to the warehouse). The same
+ * Creates a purchase inbound order: status 10, then 20 (sent to the warehouse) at once or after the
+ * timeline's `initialiseAfterMs`. The same
  * spPoOrderNo again answers the existing poOrderNo (our assumption [G]), or under behaviour
  * `duplicateSpPoOrderNo: reject` a business error saying it already exists; either way no second PO.
  */
@@ -55,7 +56,7 @@ export const addPoOrder: ApiHandler = (p, { state, ops }) => {
     whNo,
     supplierNo,
     inboundRemark,
-    status: PoStatus.INITIALISED,
+    status: PoStatus.NEW,
     createTime: now,
     operTime: now,
     lines,

@@ -1,7 +1,7 @@
 // Serial numbers: jingdong.eclp.po.addPoSidDetail, jingdong.eclp.goods.queryGoodsSerial,
 // jingdong.eclp.serial.queryPageSerialByBillNo and queryInStockSIDBySku (eclp-api.md §3.5, §3.12–3.14).
 import { BusinessError } from '../errors';
-import { PoStatus } from '../model/purchase-orders';
+import { isReceiving, PoStatus } from '../model/purchase-orders';
 import { BILL_TYPE_NAMES } from '../model/serials';
 import { paginate } from '../params';
 import type { ApiHandler } from './context';
@@ -20,7 +20,8 @@ export const addPoSidDetail: ApiHandler = (p, { state }) => {
   p.required('serialNo');
   const po = state.purchaseOrders.find(poNo);
   if (!po) throw BusinessError.rejected(`采购单${poNo}不存在`, `Unknown purchase order ${poNo}`);
-  if (po.status !== PoStatus.INITIALISED) {
+  // Open POs only: new (10), at the warehouse (20) or still receiving after a failed cancel (92).
+  if (po.status !== PoStatus.NEW && !isReceiving(po)) {
     throw BusinessError.rejected(`采购单${poNo}状态为${po.status}，不能再上传序列号`, `Purchase order ${poNo} is in status ${po.status}`);
   }
   const serials = p.lines(['deptGoodsNo', 'serialNo'] as const).map((line, i) => {

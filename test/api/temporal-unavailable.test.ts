@@ -34,12 +34,17 @@ const FIXTURES = {
   code: ['TU-1'],
   sku: ['TU-SKU-DOWN', 'TU-SKU-1'],
   orderNo: ['TU-SO-PUSHED', 'TU-SO-REVIEW'],
+  poNo: ['TU-PO-PUSHED', 'TU-PO-LOCAL'],
 };
 /** Bodies that get past validation to the Temporal call; other routes get a body derived from their schema. */
 const BODIES: Record<string, unknown> = {
   'POST /v1/goods/sync': { skus: ['TU-SKU-DOWN'] },
   'POST /v1/sales-orders/{orderNo}/send-back': { reason: '打回审核 during the outage' },
   'POST /v1/sales-orders/{orderNo}/refund': { reason: 'buyer refund during the outage' },
+  'POST /v1/purchase-orders/{poNo}/cancel': { reason: 'PO cancel during the outage' },
+  'POST /v1/purchase-orders/{poNo}/serials': { sku: 'TU-SKU-1', serialNos: ['TU-SN-1'] },
+  // POST /v1/purchase-orders keeps its derived body (unknown master data: 422). A create for a JD
+  // warehouse stores the PO before its run starts, by design, and its 503 says so (test/api/purchase-orders).
 };
 /** Writes known to need Temporal; the sweep must find each of them answering 503 (when the route exists). */
 const KNOWN_TEMPORAL_WRITES = [
@@ -48,6 +53,8 @@ const KNOWN_TEMPORAL_WRITES = [
   'POST /v1/sales-orders/{orderNo}/approve',
   'POST /v1/sales-orders/{orderNo}/send-back',
   'POST /v1/sales-orders/{orderNo}/refund',
+  'POST /v1/purchase-orders/{poNo}/cancel',
+  'POST /v1/purchase-orders/{poNo}/serials',
 ];
 
 let cliPath: string;
@@ -116,6 +123,13 @@ beforeAll(async () => {
     }
     // Approved while Temporal is up: its workflow exists (no worker needed), so a cancel must signal it.
     await request(app).post('/v1/sales-orders/TU-SO-PUSHED/approve').set(auth('erp')).expect(202);
+  }
+  if (routes.includes('POST /v1/purchase-orders')) {
+    const po = (poNo: string, warehouseCode: string) => ({ poNo, supplierCode: 'TU-1', warehouseCode, lines: [{ sku: 'TU-SKU-1', quantity: 3 }] });
+    // Pushed while Temporal is up: its run exists (no worker needed), so a cancel or serials must signal it.
+    await request(app).post('/v1/purchase-orders').set(auth('erp')).send(po('TU-PO-PUSHED', 'TU-1')).expect(202);
+    await put('/v1/warehouses/TU-LOCAL', { name: '本地仓', eclpConnected: false });
+    await request(app).post('/v1/purchase-orders').set(auth('erp')).send(po('TU-PO-LOCAL', 'TU-LOCAL')).expect(201);
   }
   // Proves the route works while Temporal is up, so the 503 below is the outage and nothing else.
   await request(app).post('/v1/goods/TU-SKU-1/sync').set(auth('erp')).expect(202);

@@ -73,8 +73,8 @@ const withSchemas = ROUTES.filter((spec) => spec.params || spec.query || spec.bo
 const mutating = ROUTES.filter(isMutating);
 
 /** Codes that exist, so damaged bodies also hit paths of real rows (an update must not half-happen). */
-const KNOWN = { code: 'FUZZ-1', sku: 'FUZZ-SKU-1', orderNo: 'FUZZ-SO-1' };
-const KNOWN_VALUES = { code: [KNOWN.code], sku: [KNOWN.sku], orderNo: [KNOWN.orderNo] };
+const KNOWN = { code: 'FUZZ-1', sku: 'FUZZ-SKU-1', orderNo: 'FUZZ-SO-1', poNo: 'FUZZ-PO-1' };
+const KNOWN_VALUES = { code: [KNOWN.code], sku: [KNOWN.sku], orderNo: [KNOWN.orderNo], poNo: [KNOWN.poNo] };
 
 let stack: TestStack;
 let server: Server;
@@ -113,6 +113,12 @@ beforeAll(async () => {
       lines: [{ sku: KNOWN.sku, quantity: 1, price: 59.9 }],
     };
     await request(baseUrl).post('/v1/sales-orders').set(auth('erp')).send(order).expect(201);
+  }
+  if (ROUTES.some((spec) => label(spec) === 'POST /v1/purchase-orders')) {
+    // In a warehouse JD does not run, so the PO is stored without starting a run (none may start here).
+    await request(baseUrl).put('/v1/warehouses/FUZZ-LOCAL').set(auth('erp')).send({ name: '本地仓', eclpConnected: false }).expect(201);
+    const po = { poNo: KNOWN.poNo, supplierCode: KNOWN.code, warehouseCode: 'FUZZ-LOCAL', lines: [{ sku: KNOWN.sku, quantity: 2 }] };
+    await request(baseUrl).post('/v1/purchase-orders').set(auth('erp')).send(po).expect(201);
   }
 
   fingerprint = await tableFingerprinter(stack.db);

@@ -4,32 +4,19 @@
 // add a history of the new branch after an intended, patched change:
 //   UPDATE_REPLAY_HISTORIES=1 npx jest test/sales-order-saga.test.ts -t '<test>'
 // (then restore any fixture the run rewrote that recorded an older code path, e.g. the happy path).
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { REPLAY_HISTORIES_DIR, scheduledActivityTypes, SHIPPED_SALES_ORDER_ACTIVITIES } from '../support';
+import { readdirSync } from 'node:fs';
+import { loadReplayHistory as load, REPLAY_HISTORIES_DIR, replayHistory, scheduledActivityTypes, SHIPPED_SALES_ORDER_ACTIVITIES } from '../support';
 
 const files = readdirSync(REPLAY_HISTORIES_DIR).filter((f) => f.startsWith('sales-order-') && f.endsWith('.json'));
 
-let bundle: WorkflowBundleWithSourceMap;
-beforeAll(async () => {
-  const quiet = () => undefined;
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message, meta) => console.error(message, meta) },
-  });
-}, 60_000);
-
-const load = (file: string) => historyFromJSON(JSON.parse(readFileSync(path.join(REPLAY_HISTORIES_DIR, file), 'utf8')));
 
 it('has the committed happy-path history (a missing fixture is a failure, not a skip)', () => {
   expect(files).toContain('sales-order-happy-path.json');
 });
 
 it.each(files)('%s replays without a determinism violation', async (file) => {
-  await Worker.runReplayHistory({ workflowBundle: bundle }, load(file));
-});
+  await replayHistory(load(file));
+}, 60_000);
 
 // DOCUMENT_ACTIVITY_NAMES_PATCH: runs from before it (v0) decide with `recordCancelDecision`; runs since
 // record the patch marker and call `recordSalesOrderCancelDecision`. Both branches have a history here.
@@ -56,5 +43,5 @@ it('would catch a change of step order (the replay check can fail)', async () =>
   const history = load('sales-order-happy-path.json');
   const first = history.events?.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes;
   first!.activityType!.name = 'someOtherFirstStep';
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).rejects.toMatchObject({ name: 'DeterminismViolationError', message: expect.stringMatching(/TMPRL1100/) });
+  await expect(replayHistory(history)).rejects.toMatchObject({ name: 'DeterminismViolationError', message: expect.stringMatching(/TMPRL1100/) });
 });

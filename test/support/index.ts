@@ -8,6 +8,7 @@ export * from './ports';
 export * from './replay';
 export * from './sales-order';
 export * from './simulator';
+export * from './sweeper';
 export * from './timing';
 export * from './tokens';
 export * from './fixtures';
