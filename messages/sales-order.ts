@@ -4,7 +4,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CancelKind } from '../domain/sales-order';
 import type { SalesOrderStatus } from '../domain/statuses';
-import type { CancelOutcome, CancelRequest, CancelRequestPayload, PayloadCheck } from './cancel';
+import type { CancelOutcome, CancelRequest, CancelRequestPayload } from './cancel';
 
 export interface SalesOrderPolling {
   /** Time between two queryOrder calls while JD works on the order. */
@@ -82,28 +82,5 @@ export interface SalesOrderWorkflowState {
 
 export const salesOrderStatusQuery = defineQuery<SalesOrderWorkflowState>('status');
 
-// ---- the sweeper's word (SO_TRACKING=sweep, docs/sales-orders.md) -----------------------------------
-
-/** What the sweeper tells an order's workflow when JD's status of the order changed. */
-export interface JdStatusChangedPayload {
-  /** JD's sales-outbound status code as `order.ext.queryOrder` reports it (`mainStatus`), e.g. "10019". */
-  jdStatus: string;
-  /** Shipped, delivered, returning or cancelled: the workflow asks JD once for the details. */
-  settled: boolean;
-}
-
-/**
- * Sent by the sweeper of the order's JD warehouse. An operator may send it from the Temporal UI too:
- * `{"jdStatus":"10019","settled":true}` makes a waiting run look at JD at once.
- */
-export const jdStatusChangedSignal = defineSignal<[JdStatusChangedPayload]>('jdStatusChanged');
-
-export function checkJdStatusPayload(raw: unknown): PayloadCheck<JdStatusChangedPayload> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, problem: 'the payload must be a JSON object like {"jdStatus":"10019","settled":true}' };
-  }
-  const { jdStatus, settled } = raw as Record<string, unknown>;
-  if (typeof jdStatus !== 'string' || !/^\d{1,12}$/.test(jdStatus)) return { ok: false, problem: 'jdStatus must be a JD status code such as "10019"' };
-  if (typeof settled !== 'boolean') return { ok: false, problem: 'settled must be true or false' };
-  return { ok: true, value: { jdStatus, settled } };
-}
+// The sweeper's word moved to messages/sweeper.ts (purchase orders hear it too); re-exported for callers.
+export { checkJdStatusPayload, jdStatusChangedSignal, type JdStatusChangedPayload } from './sweeper';

@@ -1,7 +1,8 @@
 // The warehouse sweeper's contract (workflows/sweeper.ts): its input, the totals it carries over
 // continue-as-new, and what its `status` query answers. Sales orders and purchase orders are counted
 // apart: the sales-order figures mean what they meant before POs were swept.
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { PayloadCheck } from './cancel';
 
 export interface SweeperTotals {
   /** Runs finished by continue-as-new before the current one. */
@@ -82,3 +83,29 @@ export interface SweeperState {
 }
 
 export const sweeperStatusQuery = defineQuery<SweeperState>('status');
+
+// ---- the sweeper's word to a document's run (SO_TRACKING=sweep, docs/sales-orders.md) ----------------
+
+/** What the sweeper tells a document's workflow when JD's status of the document changed. */
+export interface JdStatusChangedPayload {
+  /** JD's sales-outbound status code as `order.ext.queryOrder` reports it (`mainStatus`), e.g. "10019". */
+  jdStatus: string;
+  /** Shipped, delivered, returning or cancelled: the workflow asks JD once for the details. */
+  settled: boolean;
+}
+
+/**
+ * Sent by the sweeper of the order's JD warehouse. An operator may send it from the Temporal UI too:
+ * `{"jdStatus":"10019","settled":true}` makes a waiting run look at JD at once.
+ */
+export const jdStatusChangedSignal = defineSignal<[JdStatusChangedPayload]>('jdStatusChanged');
+
+export function checkJdStatusPayload(raw: unknown): PayloadCheck<JdStatusChangedPayload> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, problem: 'the payload must be a JSON object like {"jdStatus":"10019","settled":true}' };
+  }
+  const { jdStatus, settled } = raw as Record<string, unknown>;
+  if (typeof jdStatus !== 'string' || !/^\d{1,12}$/.test(jdStatus)) return { ok: false, problem: 'jdStatus must be a JD status code such as "10019"' };
+  if (typeof settled !== 'boolean') return { ok: false, problem: 'settled must be true or false' };
+  return { ok: true, value: { jdStatus, settled } };
+}

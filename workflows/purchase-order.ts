@@ -41,12 +41,11 @@ import {
   type PurchaseReceiptData,
   type ResolvePushPayload,
 } from '../messages/purchase-order';
-import { checkJdStatusPayload, jdStatusChangedSignal } from '../messages/sales-order';
-import { ERP_ACTIVITY_OPTIONS, jdCallOptions, jdCheckOptions, jdPollOptions } from './saga/activity-options';
+import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
 import { tellErp, type ErpEvent } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
-import { watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
+import { listenToSweeper, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
@@ -87,12 +86,7 @@ class PurchaseOrderSaga {
 
   constructor(private readonly input: PurchaseOrderInput) {
     this.revision = input.revision;
-    const queue = workflowInfo().taskQueue;
-    this.jd = {
-      calls: proxyActivities<EclpActivities>(jdCallOptions(queue, [FAILURE_TYPES.purchaseOrderNotPushable, FAILURE_TYPES.purchaseOrderPushUnconfirmed])),
-      poll: proxyActivities<EclpActivities>(jdPollOptions(queue, input.polling)),
-      check: proxyActivities<EclpActivities>(jdCheckOptions(queue, FAILURE_TYPES.purchaseOrderNotFinished)),
-    };
+    this.jd = jdProxies<EclpActivities>(workflowInfo().taskQueue, { nonRetryable: [FAILURE_TYPES.purchaseOrderNotPushable, FAILURE_TYPES.purchaseOrderPushUnconfirmed], polling: input.polling, notFinishedType: FAILURE_TYPES.purchaseOrderNotFinished });
     this.inbox = new CancelInbox({ poNo: input.poNo }, () => this.status);
     this.jdOutcome = watchJdOutcome({
       tracking: input.tracking ?? { mode: 'poll' },
@@ -110,12 +104,7 @@ class PurchaseOrderSaga {
       if (!checked.ok) return this.inbox.ignore('serialBatch', checked.problem);
       if (!this.serialBatches.includes(checked.value.batchId)) this.serialBatches.push(checked.value.batchId);
     });
-    setHandler(jdStatusChangedSignal, (raw: unknown) => {
-      const checked = checkJdStatusPayload(raw);
-      if (!checked.ok) return this.inbox.ignore('jdStatusChanged', checked.problem);
-      this.jdStatus = checked.value.jdStatus;
-      if (checked.value.settled) this.jdOutcome.settled();
-    });
+    listenToSweeper(this.jdOutcome, (jdStatus) => (this.jdStatus = jdStatus), (signal, problem) => this.inbox.ignore(signal, problem));
     setHandler(purchaseOrderStatusQuery, () => this.state());
   }
 

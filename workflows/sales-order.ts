@@ -11,8 +11,6 @@ import { FAILURE_TYPES } from '../messages/failure-types';
 import {
   CANCEL_REFUSED_DOC_STATUS,
   buyerRefundSignal,
-  checkJdStatusPayload,
-  jdStatusChangedSignal,
   salesOrderStatusQuery,
   sendBackSignal,
   type CancelKind,
@@ -22,11 +20,11 @@ import {
   type SalesOrderResult,
   type SalesOrderWorkflowState,
 } from '../messages/sales-order';
-import { ERP_ACTIVITY_OPTIONS, jdCallOptions, jdCheckOptions, jdPollOptions } from './saga/activity-options';
+import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
 import { tellErp, type ErpEvent } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
-import { watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
+import { listenToSweeper, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
@@ -68,12 +66,7 @@ class SalesOrderSaga {
   private readonly jdOutcome: JdOutcomeWatch<SalesOrderOutcome>;
 
   constructor(private readonly input: SalesOrderInput) {
-    const queue = workflowInfo().taskQueue;
-    this.jd = {
-      calls: proxyActivities<EclpActivities>(jdCallOptions(queue, [FAILURE_TYPES.salesOrderNotPushable])),
-      poll: proxyActivities<EclpActivities>(jdPollOptions(queue, input.polling)),
-      check: proxyActivities<EclpActivities>(jdCheckOptions(queue, FAILURE_TYPES.salesOrderNotFinished)),
-    };
+    this.jd = jdProxies<EclpActivities>(workflowInfo().taskQueue, { nonRetryable: [FAILURE_TYPES.salesOrderNotPushable], polling: input.polling, notFinishedType: FAILURE_TYPES.salesOrderNotFinished });
     this.inbox = new CancelInbox({ orderNo: input.orderNo }, () => this.status);
     this.jdOutcome = watchJdOutcome({
       tracking: input.tracking ?? { mode: 'poll' },
@@ -85,13 +78,7 @@ class SalesOrderSaga {
     });
     this.inbox.listen(sendBackSignal, 'sendBack');
     this.inbox.listen(buyerRefundSignal, 'buyerRefund');
-    // A poll-mode run may be told too (its warehouse got a sweeper later): it only remembers the status.
-    setHandler(jdStatusChangedSignal, (raw: unknown) => {
-      const checked = checkJdStatusPayload(raw);
-      if (!checked.ok) return this.inbox.ignore('jdStatusChanged', checked.problem);
-      this.jdStatus = checked.value.jdStatus;
-      if (checked.value.settled) this.jdOutcome.settled();
-    });
+    listenToSweeper(this.jdOutcome, (jdStatus) => (this.jdStatus = jdStatus), (signal, problem) => this.inbox.ignore(signal, problem));
     setHandler(salesOrderStatusQuery, () => this.state());
   }
 

@@ -1,6 +1,6 @@
 // How every saga calls its activities: timeouts and retry policies in one place, so sagas agree and the
 // bench's no-op baseline (bench/baselines/workflows.ts) runs with exactly the options the sagas use.
-import type { ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor, type ActivityOptions } from '@temporalio/workflow';
 import { JD_REJECTION_TYPES } from '../../messages/failure-types';
 import { eclpQueueOf } from '../../messages/task-queues';
 
@@ -50,5 +50,17 @@ export function jdCheckOptions(erpQueue: string, notFinishedType: string): Activ
     taskQueue: eclpQueueOf(erpQueue),
     startToCloseTimeout: '1 minute',
     retry: { ...JD_BACKOFF, nonRetryableErrorTypes: [notFinishedType] },
+  };
+}
+
+/**
+ * A saga's three ways of calling JD, on the `eclp` queue paired with its own: plain calls (the saga's
+ * `nonRetryable` types end them), the polling proxy, and the same poll asked once.
+ */
+export function jdProxies<A extends object>(erpQueue: string, o: { nonRetryable: readonly string[]; polling: { intervalMs: number; maxWaitMs: number }; notFinishedType: string }): { calls: ActivityInterfaceFor<A>; poll: ActivityInterfaceFor<A>; check: ActivityInterfaceFor<A> } {
+  return {
+    calls: proxyActivities<A>(jdCallOptions(erpQueue, o.nonRetryable)),
+    poll: proxyActivities<A>(jdPollOptions(erpQueue, o.polling)),
+    check: proxyActivities<A>(jdCheckOptions(erpQueue, o.notFinishedType)),
   };
 }

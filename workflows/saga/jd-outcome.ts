@@ -4,7 +4,8 @@
 // - sweep: a warehouse sweeper signals when JD settled the document; the run then asks JD once, and
 //   on its own every safety interval in case no sweeper runs. The wait is one timer, however long.
 // Either way a cancel request interrupts the wait, and an answer that raced the interruption is kept.
-import { CancellationScope, condition } from '@temporalio/workflow';
+import { CancellationScope, condition, setHandler } from '@temporalio/workflow';
+import { checkJdStatusPayload, jdStatusChangedSignal } from '../../messages/sweeper';
 import { failureTypeOf, isActivityTimeout } from './failures';
 
 export type JdTracking = { mode: 'poll' } | { mode: 'sweep'; safetyPollIntervalMs: number };
@@ -99,4 +100,18 @@ export function watchJdOutcome<O>(options: JdOutcomeWatchOptions<O>): JdOutcomeW
     },
     next: () => (tracking.mode === 'sweep' ? bySweeping(tracking.safetyPollIntervalMs) : byPolling()),
   };
+}
+
+/**
+ * The warehouse sweeper's word (`jdStatusChanged`): JD's status is remembered, and a settled one makes a
+ * sweep-mode wait look at JD now. A poll-mode run may be told too (its warehouse got a sweeper later):
+ * it only remembers the status. A malformed payload is counted and logged by `ignore`.
+ */
+export function listenToSweeper(watch: JdOutcomeWatch<unknown>, remember: (jdStatus: string) => void, ignore: (signal: string, problem: string) => void): void {
+  setHandler(jdStatusChangedSignal, (raw: unknown) => {
+    const checked = checkJdStatusPayload(raw);
+    if (!checked.ok) return ignore('jdStatusChanged', checked.problem);
+    remember(checked.value.jdStatus);
+    if (checked.value.settled) watch.settled();
+  });
 }
