@@ -67,8 +67,9 @@ History events
 Scale-out and scenarios
   --no-scale-out          skip the second stack with more workers
   --scale-out-workers N   worker processes of the second stack (default 2)
-  --scenarios a,b|all     also run these scenarios of bench/scenarios/ (e.g. jd-economy) on the 1-worker
-                          stack, or every available one (default none: they bring their own load and time)
+  --scenarios a,b|all     also run these scenarios of bench/scenarios/ on the 1-worker stack, or every
+                          available one (default none: they bring their own load and time); jd-economy:
+                          JD calls per sales order (1,000 open) and per PO (200 open), polling vs sweeping
 
 System
   (default)               start an embedded stack: Temporal dev server, PostgreSQL, simulator, worker and

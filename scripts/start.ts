@@ -1,6 +1,14 @@
 // `npm start`: the whole system on embedded defaults (DESIGN.md §2), state under .data/, Ctrl-C stops it.
 import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
+import type { TimelinePatch } from '../simulator/timeline';
 import { redactUrl, startStack } from './stack';
+
+/**
+ * Over the simulator's demo timeline: purchase orders arrive in two batches 15 s apart (the first
+ * 10 s after JD accepted the PO), so a demo PO is PARTIALLY_RECEIVED for a while before it is RECEIVED
+ * (docs/purchase-orders.md walks through it).
+ */
+const TWO_BATCH_PURCHASE_RECEIPTS: TimelinePatch = { purchaseOrder: { receiveAfterMs: 10_000, receiptBatches: 2, receiptIntervalMs: 15_000 } };
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -14,6 +22,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const stack = await startStack({
+    timeline: TWO_BATCH_PURCHASE_RECEIPTS,
     log: (line) => say(`[start] ${line}`),
     // A process that cannot start with these settings stops the whole system with its message.
     onConfigurationError: () => void stop(EXIT_CONFIGURATION),

@@ -398,6 +398,7 @@ describe('cancel, close and serials', () => {
     await until(async () => {
       const po = await getPo(poNo);
       expect(po.serialBatches).toEqual([expect.objectContaining({ sku: 'POS-A', status: 'uploaded' })]);
+      expect(po.log).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'serials_uploaded', detail: expect.objectContaining({ sku: 'POS-A', serials: 2 }) })]));
     }, 30_000);
     const calls = await sim.stats();
     expect(JSON.stringify(calls)).toContain('addPoSidDetail');

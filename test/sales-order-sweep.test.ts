@@ -259,10 +259,11 @@ describe('JD call economy (the bench scenario, small)', () => {
         taskQueues: stack.queues,
       },
       // The safety poll is kept out of the window: this measures the sweeper against polling.
-      { orders, intervalMs, windowMs: 6_000, safetyPollIntervalMs, concurrency: 8, historySample: 6 },
+      { documents: { 'sales-order': orders }, intervalMs, windowMs: 6_000, safetyPollIntervalMs, concurrency: 8, historySample: 6 },
     );
-    const poll = result.modes.find((m) => m.mode === 'poll')!;
-    const sweep = result.modes.find((m) => m.mode === 'sweep')!;
+    const [salesOrders] = result.kinds;
+    const poll = salesOrders!.modes.find((m) => m.mode === 'poll')!;
+    const sweep = salesOrders!.modes.find((m) => m.mode === 'sweep')!;
     const intervals = (m: typeof poll) => m.windowMs / intervalMs;
 
     // Polling: up to one queryOrder per order per interval (fewer when this busy test process lags behind).
@@ -279,7 +280,7 @@ describe('JD call economy (the bench scenario, small)', () => {
     expect(sweep.jdCalls.inWindow[EXT_QUERY_ORDER]).toBeLessThanOrEqual(2 * (sweeps + 1));
     expect(sweep.jdCalls.inWindow[QUERY_ORDER] ?? 0).toBe(0);
     // An order of magnitude and more: up to 1 per order against 2/120 per order and interval.
-    expect(result.ratio.jdCallsPerOrderPerHour).toBeGreaterThan(20);
+    expect(salesOrders!.ratio.jdCallsPerOrderPerHour).toBeGreaterThan(20);
 
     for (const mode of [poll, sweep]) {
       expect(mode.missing).toBe(0);
@@ -289,7 +290,7 @@ describe('JD call economy (the bench scenario, small)', () => {
       expect(mode.historyEventsPerWorkflow.sampled).toBe(6);
     }
     expect(rows[0]).toContain('JD calls/order/h');
-    expect(rows.map((r) => r[0])).toEqual(['mode', 'poll', 'sweep']);
+    expect(rows.map((r) => r[1])).toEqual(['mode', 'poll', 'sweep', 'poll / sweep']);
     // The scenario stops its sweeper when its orders are shipped.
     expect((await stack.client.workflow.getHandle(sweep.sweeper!.workflowId).describe()).status.name).toBe('TERMINATED');
   }, 300_000);

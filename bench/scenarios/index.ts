@@ -1,6 +1,7 @@
-// Optional scenarios the bench runs on its running stack after the standard phases (issue 5 item 5's
-// JD call economy is the first). A scenario is a module in this folder exporting one function; the
-// list below names it, and a module that is not there yet is reported as unavailable, not as an error.
+// Optional scenarios the bench runs on its running stack after the standard phases (the JD call economy
+// of issue 5 item 5 and issue 10 §6, sales and purchase orders, is the first). A scenario is a module in
+// this folder exporting one function; the list below names it, and a module that is not there yet is
+// reported as unavailable, not as an error.
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -44,7 +45,12 @@ export interface ScenarioEntry {
 }
 
 export const SCENARIOS: readonly ScenarioEntry[] = [
-  { name: 'jd-economy', title: 'JD call economy at scale: per-order polling vs batched sweeper', module: 'jd-economy', exportName: 'runJdEconomyScenario' },
+  {
+    name: 'jd-economy',
+    title: 'JD call economy at scale: per-document polling vs batched sweeper, sales orders and purchase orders',
+    module: 'jd-economy',
+    exportName: 'runJdEconomyScenario',
+  },
 ];
 
 /** The scenario's function, or undefined when its module is not in the tree. */

@@ -2,8 +2,9 @@
 // holds the PO (addPoSidDetail), each batch once.
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../domain/errors';
+import { writeOperationLog } from '../operation-log';
 import type { PurchaseOrderSerialStatus } from '../tables';
-import { toSerialBatch, type SerialBatchRecord } from './records';
+import { PURCHASE_ORDER_DOC_TYPE, toSerialBatch, type SerialBatchRecord } from './records';
 
 export interface NewSerialBatch {
   batchId: string;
@@ -91,15 +92,29 @@ export async function markSerialBatch(
   batchId: string,
   result: { status: Exclude<PurchaseOrderSerialStatus, 'pending'>; version?: number; jdResult?: string; error?: string },
 ): Promise<void> {
-  const updated = await db('purchase_order_serials')
-    .where({ batch_id: batchId })
-    .whereNot({ status: 'uploaded' })
-    .update({
-      status: result.status,
-      version: result.version ?? null,
-      jd_result: result.jdResult ?? null,
-      error: result.error ?? null,
-      ...(result.status === 'uploaded' && { uploaded_at: db.fn.now() }),
-    });
+  // The batch and its line in the PO's operation log together: the log shows what JD was sent and said.
+  const updated = await db.transaction(async (trx) => {
+    const rows = await trx('purchase_order_serials')
+      .where({ batch_id: batchId })
+      .whereNot({ status: 'uploaded' })
+      .update({
+        status: result.status,
+        version: result.version ?? null,
+        jd_result: result.jdResult ?? null,
+        error: result.error ?? null,
+        ...(result.status === 'uploaded' && { uploaded_at: trx.fn.now() }),
+      })
+      .returning(['po_no', 'sku', 'serial_nos']);
+    for (const row of rows) {
+      await writeOperationLog(trx, {
+        docType: PURCHASE_ORDER_DOC_TYPE,
+        docKey: row.po_no,
+        action: result.status === 'uploaded' ? 'serials_uploaded' : 'serials_refused',
+        actorRole: 'system',
+        detail: { batchId, sku: row.sku, serials: row.serial_nos.length, ...(result.version !== undefined && { version: result.version }), ...(result.jdResult !== undefined && { jdResult: result.jdResult }), ...(result.error !== undefined && { error: result.error }) },
+      });
+    }
+    return rows.length;
+  });
   if (updated === 0 && !(await getSerialBatch(db, batchId))) throw new NotFoundError(`No serial batch "${batchId}"`, 'not-found');
 }

@@ -114,9 +114,11 @@ export async function recordPurchaseOrderRepush(db: Knex, input: { poNo: string;
     await writeOperationLog(trx, {
       docType: PURCHASE_ORDER_DOC_TYPE,
       docKey: input.poNo,
-      action: 'repush',
+      // The operator's repush line (the request's verdict, with the status it was in) comes first; this
+      // one says what the system did about it.
+      action: 'push_revision_raised',
       actorRole: input.actorRole ?? 'system',
-      detail: { fromRevision: input.fromRevision, pushRevision: input.toRevision, previousStatus: row.status, previousSpPoOrderNo: row.sp_po_order_no },
+      detail: { fromRevision: input.fromRevision, pushRevision: input.toRevision, previousSpPoOrderNo: row.sp_po_order_no },
     });
   });
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Distribution } from '../../bench/metrics';
 import type { BenchReport } from '../../bench/report/types';
+import type { JdEconomyResult } from '../../bench/scenarios/jd-economy';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SMOKE_ORDERS = 20;
@@ -53,18 +54,19 @@ it('rejects an unknown option with the usage text and exit code 2', async () => 
   expect(stderr).toContain('unknown option --order');
 });
 
-describe(`npm run bench -- --orders ${SMOKE_ORDERS} --quick`, () => {
+describe(`npm run bench -- --orders ${SMOKE_ORDERS} --quick --scenarios jd-economy`, () => {
   let outDir: string;
   let run: Awaited<ReturnType<typeof runBench>>;
   let report: BenchReport;
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), 'eclp-bench-smoke-'));
-    run = await runBench(['--orders', String(SMOKE_ORDERS), '--quick', '--out', outDir]);
+    // The JD-economy scenario at its quick size (20 open sales orders and 20 POs per mode) adds about a minute.
+    run = await runBench(['--orders', String(SMOKE_ORDERS), '--quick', '--scenarios', 'jd-economy', '--out', outDir]);
     if (run.code !== 0) console.error(`bench exited with ${run.code}\n--- stderr ---\n${run.stderr}\n--- stdout ---\n${run.stdout}`);
     else console.log(`smoke bench took ${run.seconds.toFixed(0)} s`);
     report = JSON.parse(readFileSync(path.join(outDir, 'latest.json'), 'utf8')) as BenchReport;
-  }, 240_000);
+  }, 360_000);
 
   afterAll(() => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
@@ -175,4 +177,25 @@ describe(`npm run bench -- --orders ${SMOKE_ORDERS} --quick`, () => {
     // --quick's long wait is 10 polls: the timer-loop target is shown but only judged at 50.
     expect(report.targets.map((t) => t.met)).toEqual([expect.any(Boolean), expect.any(Boolean), true, null, expect.any(Boolean), expect.any(Boolean)]);
   });
+
+  it('reports JD calls per sales order and per purchase order, polling against sweeping, with their ratio', () => {
+    const scenario = report.scenarios['jd-economy']!;
+    expect(scenario.status).toBe('ok');
+    const { kinds } = scenario.result as JdEconomyResult;
+    expect(kinds.map((k) => k.kind)).toEqual(['sales-order', 'purchase-order']);
+    const purchaseOrders = kinds.find((k) => k.kind === 'purchase-order')!;
+    const mode = (name: string) => purchaseOrders.modes.find((m) => m.mode === name)!;
+    for (const m of purchaseOrders.modes) {
+      expect(m.missing).toBe(0);
+      expect(m.shipped).toBe(m.orders);
+      // While every PO waits for the warehouse, JD is asked with queryPoOrder only.
+      expect(Object.keys(m.jdCalls.inWindow)).toEqual(['jingdong.eclp.po.queryPoOrder']);
+    }
+    expect(mode('poll').sweeper).toBeNull();
+    // 20 open POs: one queryPoOrder per sweep answers all of them.
+    expect(mode('sweep').sweeper!.jdCallsPerSweep).toBe(1);
+    expect(purchaseOrders.ratio.jdCallsPerOrderPerHour).toBeGreaterThan(5);
+    expect(run.stdout).toMatch(/purchase orders +poll \/ sweep/);
+  });
+
 });

@@ -373,8 +373,8 @@ describe('the saga\'s transitions', () => {
     await recordPurchaseOrderRepush(db, { poNo: 'PO-DB-T4', fromRevision: 1, toRevision: 2 });
     await recordPurchaseOrderRepush(db, { poNo: 'PO-DB-T4', fromRevision: 1, toRevision: 2 });
     expect(await getPurchaseOrder(db, 'PO-DB-T4')).toMatchObject({ status: 'PUSHING', pushRevision: 2, spPoOrderNo: null, failureReason: null });
-    expect((await readOperationLog(db, 'PO', 'PO-DB-T4')).filter((l) => l.action === 'repush')).toEqual([
-      expect.objectContaining({ detail: { fromRevision: 1, pushRevision: 2, previousStatus: 'PUSH_UNCONFIRMED', previousSpPoOrderNo: 'PO-DB-T4-1' } }),
+    expect((await readOperationLog(db, 'PO', 'PO-DB-T4')).filter((l) => l.action === 'push_revision_raised')).toEqual([
+      expect.objectContaining({ detail: { fromRevision: 1, pushRevision: 2, previousSpPoOrderNo: 'PO-DB-T4-1' } }),
     ]);
     await expect(recordPurchaseOrderRepush(db, { poNo: 'PO-DB-T4', fromRevision: 1, toRevision: 3 })).rejects.toMatchObject({ reason: 'revision-superseded' });
     await recordPurchaseOrderEvent(db, { poNo: 'PO-DB-T4', revision: 2, action: 'jd_overdue', detail: { waitedMs: 1 }, idempotencyKey: 'k/T4/e' });

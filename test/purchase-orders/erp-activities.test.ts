@@ -153,7 +153,7 @@ describe('exactly once under retries', () => {
     await activity(po, '6').run(erp.recordPurchaseOrderRepush, po, 1, 2);
     await activity(po, '6').run(erp.recordPurchaseOrderRepush, po, 1, 2);
     expect(await getPurchaseOrder(db, po)).toMatchObject({ status: 'PUSHING', pushRevision: 2, spPoOrderNo: null });
-    expect((await readOperationLog(db, 'PO', po)).filter((l) => l.action === 'repush')).toHaveLength(1);
+    expect((await readOperationLog(db, 'PO', po)).filter((l) => l.action === 'push_revision_raised')).toHaveLength(1);
     expect(await failureOf(activity(po, '7').run(erp.recordPurchaseOrderRepush, po, 1, 3))).toMatchObject({ type: FAILURE_TYPES.purchaseOrderSuperseded, nonRetryable: true });
     expect(await activity(po, '8').run(erp.preflightPurchaseOrder, po, 2)).toMatchObject({ kind: 'ready' });
   });
