@@ -201,7 +201,7 @@ function barcodeTaken(barcode: string, ownerSku: string): ConflictError {
 
 const PG_UNIQUE_VIOLATION = '23505';
 
-export async function upsertGoods(db: Knex, sku: string, body: GoodsBody, actor: ActorRole): Promise<{ record: GoodsRecord; created: boolean }> {
+export async function upsertGoods(db: Knex, sku: string, body: GoodsBody, actor: ActorRole, retried = false): Promise<{ record: GoodsRecord; created: boolean }> {
   try {
     return await db.transaction(async (trx) => {
       const taken = await trx('goods_barcodes').whereIn('barcode', body.barcodes).whereNot({ sku }).first();
@@ -250,6 +250,11 @@ export async function upsertGoods(db: Knex, sku: string, body: GoodsBody, actor:
       return { record: toGoods(row!, body.barcodes), created: !existing };
     });
   } catch (err) {
+    // Two first PUTs of one SKU at the same moment (an ERP repeating a slow call): the later insert loses
+    // to the primary key; asked again, it finds the goods and answers as an update would.
+    if (!retried && (err as { code?: string }).code === PG_UNIQUE_VIOLATION && /goods_pkey/.test(String((err as Error).message))) {
+      return upsertGoods(db, sku, body, actor, true);
+    }
     // Two SKUs claiming one barcode at the same moment: the primary key decides, and we say who won.
     if ((err as { code?: string }).code === PG_UNIQUE_VIOLATION && /goods_barcodes_pkey/.test(String((err as Error).message))) {
       const owner = await db('goods_barcodes').whereIn('barcode', body.barcodes).whereNot({ sku }).first();

@@ -10,7 +10,7 @@ import { createEclpActivities } from '../activities/eclp';
 import { purchaseOrderStatusQuery } from '../messages/purchase-order';
 import { DocStatus, DocType, EclpDocNo, ErpDocNo } from '../messages/search-attributes';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, saveReplayHistory, scheduledActivityTypes, seedSalesOrderMasterData, SimControl, sleep } from './support';
+import { auth, completedActivityTypes, saveReplayHistory, scheduledActivityTypes, seedSalesOrderMasterData, SimControl, sleep } from './support';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-for-po-tests-32by').toString('base64')}`;
 const ADD_PO = 'jingdong.eclp.po.addPoOrder';
@@ -129,19 +129,6 @@ async function ledger(poNo: string) {
   return stack.db('stock_ledger').where({ doc_type: 'PO', doc_no: poNo }).orderBy(['entry_no', 'sku']).select('sku', 'quantity', 'entry_no');
 }
 
-/** The activity types whose completion the history records, in order. */
-function completedActivities(history: Awaited<ReturnType<ReturnType<TestStack['client']['workflow']['getHandle']>['fetchHistory']>>): string[] {
-  const typeOf = new Map<string, string>();
-  const out: string[] = [];
-  for (const e of history.events ?? []) {
-    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (scheduled) typeOf.set(String(e.eventId), scheduled);
-    const completed = e.activityTaskCompletedEventAttributes;
-    if (completed) out.push(typeOf.get(String(completed.scheduledEventId)) ?? '?');
-  }
-  return out;
-}
-
 function post(path: string, body: object, role: 'erp' | 'operator' = 'operator') {
   return request(stack.app).post(path).set(auth(role)).send(body);
 }
@@ -220,7 +207,7 @@ describe('a purchase order from creation to stock', () => {
     const aGoodsNo = await jdGoodsNo('POS-A');
     const handle = stack.client.workflow.getHandle(workflowId);
 
-    const pollsBefore = completedActivities(await handle.fetchHistory()).filter((t) => t === 'awaitPurchaseOrderProgress').length;
+    const pollsBefore = completedActivityTypes(await handle.fetchHistory()).filter((t) => t === 'awaitPurchaseOrderProgress').length;
     // Only JD calls run now: the poll sees the receipt and its answer lands in the history, but no
     // workflow task (and no booking) can run until the erp worker is back.
     await stack.stopWorkers();
@@ -233,9 +220,9 @@ describe('a purchase order from creation to stock', () => {
     const running = jdOnly.run();
     try {
       await receive(pushed.poOrderNo, [{ goodsNo: aGoodsNo, quantity: 4 }]);
-      await until(async () => expect(completedActivities(await handle.fetchHistory()).filter((t) => t === 'awaitPurchaseOrderProgress').length).toBeGreaterThan(pollsBefore), 20_000);
+      await until(async () => expect(completedActivityTypes(await handle.fetchHistory()).filter((t) => t === 'awaitPurchaseOrderProgress').length).toBeGreaterThan(pollsBefore), 20_000);
       // JD's answer is in the history; the booking is not.
-      expect(completedActivities(await handle.fetchHistory()).at(-1)).toBe('awaitPurchaseOrderProgress');
+      expect(completedActivityTypes(await handle.fetchHistory()).at(-1)).toBe('awaitPurchaseOrderProgress');
       expect(await stack.db('purchase_receipts').where({ po_no: poNo })).toHaveLength(0);
     } finally {
       jdOnly.shutdown();

@@ -1,5 +1,7 @@
-// The shape of an invariant's verdict, and the one invariant every document type shares: the API stays
-// available — no 5xx outside the restart windows, and inside them only 503 problem+json with Retry-After.
+// The shape of an invariant's verdict, the helpers every document type's checks are written with (tallies,
+// requests against their records, runs that broke), and the invariants every run shares: the API stays
+// available — no 5xx outside the restart windows, and inside them only 503 problem+json with Retry-After —
+// and no process died by itself.
 import type { ApiExchange } from '../../test/support/api-client';
 import type { RestartWindow, UnexpectedExit } from './disruptions';
 
@@ -23,6 +25,95 @@ export function examples(items: readonly string[], what: string): string[] {
 
 export function invariant(name: string, figures: string[], violations: string[]): InvariantResult {
   return { name, ok: violations.length === 0, figures, violations };
+}
+
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+/** `A 3, B 1`, sorted by key, or `none`. */
+export const tally = (counts: Map<string, number>) =>
+  [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
+
+/** The reverse of a number map (JD's number → ours). */
+export const reverse = (map: ReadonlyMap<string, string>) => new Map([...map].map(([ours, jd]) => [jd, ours]));
+
+export interface WorkflowRow {
+  workflowId: string;
+  /** Temporal's execution status name: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, CANCELLED, … */
+  status: string;
+}
+
+/** Runs that ended otherwise than by completing: a saga that died (a bug, a timeout, an operator's terminate). */
+export const brokenRuns = (workflows: readonly WorkflowRow[]) => workflows.filter((w) => w.status !== 'RUNNING' && w.status !== 'COMPLETED').map((w) => `${w.workflowId} ${w.status}`);
+
+/** A request as the script sent it (scripts/chaos/script.ts sendRequest); the invariants compare it with what the run recorded. */
+export interface RequestSent {
+  requestId: string;
+  /** Epoch ms the first attempt was sent. */
+  sentAt: number;
+  /** The final HTTP status the API gave (after retries through outages); undefined when the script gave up. */
+  answer?: number;
+  /** The verdict in a 200 answer. */
+  verdict?: string;
+  /** The problem's `reason` in a 409 answer (`already-shipped`, `push-unconfirmed`, …). */
+  reason?: string;
+}
+
+/** A request the script sent with an id of its own, as the request-record check sees it. */
+export interface SentRequest {
+  requestId: string;
+  /** How a violation names it: kind, document, id, the answer it got. */
+  label: string;
+  /** The final HTTP status (after retries through outages); undefined when the script gave up. */
+  answer?: number;
+  /** The verdict in a 200 answer. */
+  verdict?: string;
+}
+
+/** A request as the run recorded it (cancel_requests, purchase_order_requests). */
+export interface RecordedRequest {
+  requestId: string;
+  label: string;
+  verdict: string | null;
+}
+
+/**
+ * Every request the API took has a recorded verdict, a 200's verdict is the recorded one, and nothing is
+ * recorded that the script did not send. A 409 the API judged from Postgres alone reached no run, so it
+ * may leave no record.
+ */
+export function requestRecordViolations(sent: readonly SentRequest[], recorded: readonly RecordedRequest[]): string[] {
+  const rows = new Map(recorded.map((row) => [row.requestId, row]));
+  const ids = new Set(sent.map((r) => r.requestId));
+  const noOutcome: string[] = [];
+  const contradicts: string[] = [];
+  for (const request of sent) {
+    const row = rows.get(request.requestId);
+    if (row && !row.verdict) noOutcome.push(`${request.label}: recorded without a verdict`);
+    if (!row && request.answer !== 409) noOutcome.push(`${request.label}: no record`);
+    if (row?.verdict && request.verdict && row.verdict !== request.verdict) contradicts.push(`${request.label}: API said ${request.verdict}, record says ${row.verdict}`);
+  }
+  const unsent = recorded.filter((row) => !ids.has(row.requestId)).map((row) => row.label);
+  return [
+    ...examples(noOutcome, 'requests without an outcome'),
+    ...examples(contradicts, 'recorded verdicts that contradict the API\'s answer'),
+    ...examples(unsent, 'recorded requests the script never sent'),
+  ];
+}
+
+/** Every answer was one the API documents for what was asked; `surprises` are the others, as the script wrote them down. */
+export function checkAnswers(surprises: readonly string[], documents = ''): InvariantResult {
+  return invariant(
+    `every API answer${documents ? ` about ${documents}` : ''} is one the contract allows for the request`,
+    [`${surprises.length} answers outside the contract`],
+    examples(surprises, 'unexpected answers'),
+  );
 }
 
 const overlaps = (e: ApiExchange, w: RestartWindow) => e.sentAt <= w.to && e.endedAt >= w.from;

@@ -1,6 +1,5 @@
 // How long the saga took for what the script asked, under the storm: not an invariant (the run has no
 // target for it) but the figure that explains a run — e.g. why most cancels came too late for JD.
-import type { SalesOrderJournal, SalesOrderWorld } from './sales-order-invariants';
 
 export interface LatencySummary {
   count: number;
@@ -16,16 +15,24 @@ export function summarize(values: readonly number[]): LatencySummary | undefined
   return { count: sorted.length, p50Ms: at(0.5), p95Ms: at(0.95), maxMs: sorted[sorted.length - 1]! };
 }
 
-/** Request sent → verdict recorded, per verdict (the API's own 409s, which record nothing, are left out). */
-export function verdictLatencies(world: Pick<SalesOrderWorld, 'cancels'>, journal: SalesOrderJournal): Record<string, LatencySummary> {
-  const decided = new Map(world.cancels.map((c) => [c.requestId, c]));
-  const byVerdict = new Map<string, number[]>();
-  for (const request of journal.cancels) {
+/**
+ * Request sent → verdict recorded, per verdict (or per `group` of the record, e.g. kind and verdict). The
+ * API's own 409s, which record nothing, are left out.
+ */
+export function verdictLatencies<R extends { requestId: string; verdict: string | null; decidedAt: number | null }>(
+  recorded: readonly R[],
+  sent: ReadonlyArray<{ requestId: string; sentAt: number }>,
+  group: (row: R & { verdict: string }) => string = (row) => row.verdict,
+): Record<string, LatencySummary> {
+  const decided = new Map(recorded.map((c) => [c.requestId, c]));
+  const byGroup = new Map<string, number[]>();
+  for (const request of sent) {
     const row = decided.get(request.requestId);
     if (!row?.verdict || row.decidedAt === null) continue;
-    byVerdict.set(row.verdict, [...(byVerdict.get(row.verdict) ?? []), Math.max(0, row.decidedAt - request.sentAt)]);
+    const key = group(row as R & { verdict: string });
+    byGroup.set(key, [...(byGroup.get(key) ?? []), Math.max(0, row.decidedAt - request.sentAt)]);
   }
-  return Object.fromEntries([...byVerdict].map(([verdict, values]) => [verdict, summarize(values)!]));
+  return Object.fromEntries([...byGroup].map(([key, values]) => [key, summarize(values)!]));
 }
 
 export function formatLatency(summary: LatencySummary | undefined): string {

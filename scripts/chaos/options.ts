@@ -1,12 +1,15 @@
 // `npm run chaos` options: what the command line may set, the defaults, and the --help text.
 import { parseArgs } from 'node:util';
 import { newSeed } from './random';
-import { FAULT_MIX_KINDS, type DuplicateIsvUuidAnswer, type FaultMixKind } from './simulator';
+import { FAULT_MIX_KINDS, type DuplicateAnswer, type FaultMixKind } from './simulator';
 
 export interface ChaosOptions {
+  /** Sales orders. */
   orders: number;
+  /** Purchase orders, mixed into the same load (0: none). */
+  purchaseOrders: number;
   seed: number;
-  /** Orders are created at random moments over this span; the disruptions happen inside it. */
+  /** Sales and purchase orders are created at random moments over this span; the disruptions happen inside it. */
   loadMs: number;
   workerKills: number;
   restartTemporal: boolean;
@@ -20,12 +23,18 @@ export interface ChaosOptions {
   /** addOrder calls JD executes without answering, on top of the mix (each must be recovered by lookup). */
   ambiguousPushes: number;
   /** How the simulated JD answers an addOrder with an isvUUID it already holds. */
-  duplicateIsvUuid: DuplicateIsvUuidAnswer;
+  duplicateIsvUuid: DuplicateAnswer;
+  /** addPoOrder calls JD executes without answering, on top of the mix (each ends PUSH_UNCONFIRMED under `reject`). */
+  poAmbiguousPushes: number;
+  /** How the simulated JD answers an addPoOrder with a spPoOrderNo it already holds. */
+  duplicateSpPoOrderNo: DuplicateAnswer;
   /** How long a new JD order stays invisible to the lookup by isvUUID. */
   lookupLagMs: number;
   /** The run fails unless it saw at least this many of these verdicts (proof that compensation ran at all). */
   minCancelledAtJd: number;
   minBackToReview: number;
+  /** Purchase orders: at least this many of each of CANCELLED_AT_JD, CLOSED_AT_JD and REPUSHED. */
+  minPoVerdicts: number;
   /** After the load: how long the system may take to settle before the invariants are checked anyway. */
   settleTimeoutMs: number;
   /** A restart window lasts from the stop until this long after the part is back (clients reconnect). */
@@ -39,16 +48,19 @@ export interface ChaosOptions {
 export const HELP = `npm run chaos -- [options]
 
 Runs the whole system (Temporal dev server, PostgreSQL, JD simulator, worker and API processes) on free
-ports with a fresh temporary data directory, drives sales orders through the API with send-backs and
-refunds at random moments while JD calls fail (~10 %), SIGKILLs the worker repeatedly and restarts the
-Temporal dev server and PostgreSQL once each. When everything has settled it checks and prints each
+ports with a fresh temporary data directory, drives sales orders (send-backs and refunds at random
+moments) and purchase orders (partial and short receipts, cancels, closes, operator links and re-pushes)
+through the API while JD calls fail (~10 %), SIGKILLs the worker repeatedly and restarts the Temporal
+dev server and PostgreSQL once each. When everything has settled it checks and prints each
 invariant with its figures; the exit code is 1 when any invariant is violated, 2 when the run itself
 failed. See docs/chaos.md.
 
 Options
   --orders N                 sales orders to drive (default 300)
+  --purchase-orders N        purchase orders to drive alongside (default orders / 3; 0 = none)
   --seed N                   seed of the plan (orders, cancels, disruption times); printed when omitted
-  --load-seconds S           span over which orders are created (default orders / 2.5, at least 20)
+  --load-seconds S           span over which sales and purchase orders are created (default orders / 2.5,
+                             at least 20)
   --worker-kills N           SIGKILLs of the worker during the load (default 3)
   --no-temporal-restart      skip the Temporal dev server restart
   --no-postgres-restart      skip the PostgreSQL restart
@@ -62,8 +74,15 @@ Options
   --duplicate-isv-uuid A     JD's answer to an addOrder it already holds: reject (default) or
                              return-existing
   --lookup-lag-ms MS         a new JD order stays invisible to the lookup by isvUUID this long (default 2000)
+  --po-ambiguous-pushes N    the next N addPoOrder calls are executed by JD, their answers lost
+                             (default purchase orders / 30, at least 1)
+  --duplicate-sp-po-order-no A
+                             JD's answer to an addPoOrder it already holds: reject (default; the PO
+                             waits PUSH_UNCONFIRMED for the operator) or return-existing
   --min-cancelled-at-jd N    fail unless at least N cancels were CANCELLED_AT_JD (default orders / 60, ≥ 1)
   --min-back-to-review N     fail unless at least N send-backs were BACK_TO_REVIEW (default orders / 150, ≥ 1)
+  --min-po-verdicts N        fail unless purchase orders saw at least N each of CANCELLED_AT_JD, CLOSED_AT_JD
+                             and REPUSHED (default purchase orders / 50, ≥ 1)
   --settle-timeout-seconds S how long the system may take to settle after the load (default 240)
   --window-grace-seconds S   a restart window ends this long after the part is back (default 10)
   --show-logs                pass the worker's and the API's output through
@@ -92,10 +111,10 @@ function faultKinds(raw: string | undefined): FaultMixKind[] {
   return [...new Set(kinds)] as FaultMixKind[];
 }
 
-function duplicateAnswer(raw: string | undefined): DuplicateIsvUuidAnswer {
+function duplicateAnswer(raw: string | undefined, name: string): DuplicateAnswer {
   if (raw === undefined) return 'reject';
   if (raw === 'reject' || raw === 'return-existing') return raw;
-  throw new UsageError(`--duplicate-isv-uuid takes reject or return-existing; got ${JSON.stringify(raw)}`);
+  throw new UsageError(`--${name} takes reject or return-existing; got ${JSON.stringify(raw)}`);
 }
 
 /** `undefined` when --help was asked for. */
@@ -108,6 +127,7 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
       allowPositionals: false,
       options: {
         orders: { type: 'string' },
+        'purchase-orders': { type: 'string' },
         seed: { type: 'string' },
         'load-seconds': { type: 'string' },
         'worker-kills': { type: 'string' },
@@ -120,8 +140,11 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
         'ambiguous-pushes': { type: 'string' },
         'duplicate-isv-uuid': { type: 'string' },
         'lookup-lag-ms': { type: 'string' },
+        'po-ambiguous-pushes': { type: 'string' },
+        'duplicate-sp-po-order-no': { type: 'string' },
         'min-cancelled-at-jd': { type: 'string' },
         'min-back-to-review': { type: 'string' },
+        'min-po-verdicts': { type: 'string' },
         'settle-timeout-seconds': { type: 'string' },
         'window-grace-seconds': { type: 'string' },
         'show-logs': { type: 'boolean' },
@@ -135,9 +158,13 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
   const v = parsed.values;
   if (v.help) return undefined;
   const orders = number(v.orders, 'orders', 300, wholeAtLeast(1), 'a whole number ≥ 1');
+  const purchaseOrders = number(v['purchase-orders'], 'purchase-orders', Math.round(orders / 3), wholeAtLeast(0), 'a whole number ≥ 0');
+  // Nothing to prove about purchase orders when there are none.
+  const perPurchaseOrders = (n: number) => (purchaseOrders === 0 ? 0 : Math.max(1, n));
   const seconds = (raw: string | undefined, name: string, fallback: number) => 1000 * number(raw, name, fallback, (n) => n >= 0, 'a number of seconds ≥ 0');
   return {
     orders,
+    purchaseOrders,
     seed: number(v.seed, 'seed', newSeed(), wholeAtLeast(0), 'a whole number ≥ 0'),
     loadMs: seconds(v['load-seconds'], 'load-seconds', Math.max(20, orders / 2.5)),
     workerKills: number(v['worker-kills'], 'worker-kills', 3, wholeAtLeast(0), 'a whole number ≥ 0'),
@@ -148,11 +175,14 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | undefine
     faultKinds: faultKinds(v['fault-kinds']),
     faultLatencyMs: number(v['fault-latency-ms'], 'fault-latency-ms', 1_500, wholeAtLeast(0), 'a whole number of ms'),
     ambiguousPushes: number(v['ambiguous-pushes'], 'ambiguous-pushes', Math.max(1, Math.floor(orders / 30)), wholeAtLeast(0), 'a whole number ≥ 0'),
-    duplicateIsvUuid: duplicateAnswer(v['duplicate-isv-uuid']),
+    duplicateIsvUuid: duplicateAnswer(v['duplicate-isv-uuid'], 'duplicate-isv-uuid'),
     // Longer than a lost answer is held (1.5 s): the worker's first lookup after it misses the order.
     lookupLagMs: number(v['lookup-lag-ms'], 'lookup-lag-ms', 2_000, wholeAtLeast(0), 'a whole number of ms'),
+    poAmbiguousPushes: number(v['po-ambiguous-pushes'], 'po-ambiguous-pushes', perPurchaseOrders(Math.floor(purchaseOrders / 30)), wholeAtLeast(0), 'a whole number ≥ 0'),
+    duplicateSpPoOrderNo: duplicateAnswer(v['duplicate-sp-po-order-no'], 'duplicate-sp-po-order-no'),
     minCancelledAtJd: number(v['min-cancelled-at-jd'], 'min-cancelled-at-jd', Math.max(1, Math.floor(orders / 60)), wholeAtLeast(0), 'a whole number ≥ 0'),
     minBackToReview: number(v['min-back-to-review'], 'min-back-to-review', Math.max(1, Math.floor(orders / 150)), wholeAtLeast(0), 'a whole number ≥ 0'),
+    minPoVerdicts: number(v['min-po-verdicts'], 'min-po-verdicts', perPurchaseOrders(Math.floor(purchaseOrders / 50)), wholeAtLeast(0), 'a whole number ≥ 0'),
     settleTimeoutMs: seconds(v['settle-timeout-seconds'], 'settle-timeout-seconds', 240),
     windowGraceMs: seconds(v['window-grace-seconds'], 'window-grace-seconds', 10),
     showLogs: Boolean(v['show-logs']),

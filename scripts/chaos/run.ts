@@ -19,6 +19,7 @@ import type { ChaosDriver, ChaosWorld } from './driver';
 import { checkApiAvailability, checkNoUnexpectedExits, type InvariantResult } from './invariants';
 import { startJdWire, type JdWire } from './jd-wire';
 import type { ChaosOptions } from './options';
+import { purchaseOrderChaosDriver } from './purchase-order-driver';
 import { seededRandom } from './random';
 import { salesOrderChaosDriver } from './sales-order-driver';
 import { injectFaultMix, setJdBehaviour } from './simulator';
@@ -42,7 +43,7 @@ export interface ChaosReport {
 
 export interface ChaosHooks {
   log: (line: string) => void;
-  /** The document types to drive; default sales orders. `options.orders` documents each. */
+  /** The document types to drive; default defaultDrivers(options): sales orders and purchase orders. */
   drivers?: ChaosDriver[];
   /** Aborting stops the run; the stack is stopped before runChaos rejects. */
   signal?: AbortSignal;
@@ -87,6 +88,24 @@ function abortable(signal: AbortSignal | undefined): Promise<never> {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** Sales orders, and purchase orders mixed into the same storm unless there are none; each with the minimums the options ask. */
+export function defaultDrivers(options: ChaosOptions): ChaosDriver[] {
+  const salesOrders = salesOrderChaosDriver(options.orders, { minCancelledAtJd: options.minCancelledAtJd, minBackToReview: options.minBackToReview, minAmbiguousPushes: options.ambiguousPushes });
+  if (options.purchaseOrders === 0) return [salesOrders];
+  const purchaseOrders = purchaseOrderChaosDriver({
+    count: options.purchaseOrders,
+    ambiguousPushes: options.poAmbiguousPushes,
+    expected: {
+      minVerdicts: options.minPoVerdicts,
+      // Only a JD that refuses a repeated spPoOrderNo leaves a PO PUSH_UNCONFIRMED for the operator to link.
+      minLinked: options.duplicateSpPoOrderNo === 'reject' && options.poAmbiguousPushes > 0 ? 1 : 0,
+      // A lost answer is followed by the same addPoOrder again, which may take the next lost answer: one is sure.
+      minAmbiguousPushes: Math.min(1, options.poAmbiguousPushes),
+    },
+  });
+  return [salesOrders, purchaseOrders];
+}
+
 export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promise<ChaosReport> {
   const { log } = hooks;
   const startedAt = Date.now();
@@ -104,10 +123,8 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
   aborted.catch(() => undefined);
   try {
     const work = async (): Promise<ChaosReport> => {
-      const drivers = hooks.drivers ?? [
-        salesOrderChaosDriver({ minCancelledAtJd: options.minCancelledAtJd, minBackToReview: options.minBackToReview, minAmbiguousPushes: options.ambiguousPushes }),
-      ];
-      log(`seed ${options.seed}; ${options.orders} ${drivers.map((d) => d.name).join(' + ')} over ${seconds(options.loadMs)}; data in ${dataDir}`);
+      const drivers = hooks.drivers ?? defaultDrivers(options);
+      log(`seed ${options.seed}; ${drivers.map((d) => `${d.count} ${d.name}`).join(' + ')} over ${seconds(options.loadMs)}; data in ${dataDir}`);
       const env = await chaosEnv();
       // The simulator is started here, not by the stack, so that the worker reaches it through the wire
       // recorder: only the wire shows an addOrder sent again after JD already held the order.
@@ -135,12 +152,15 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       log(`stack up and master data synced to JD in ${seconds(setupMs)}`);
 
       const random = seededRandom(options.seed);
-      for (const driver of drivers) driver.plan(random, options.orders, options.loadMs);
+      for (const driver of drivers) driver.plan(random, options.loadMs);
       const disruptionPlan = planDisruptions(random, options);
       await sim.resetStats();
-      await setJdBehaviour(sim, { duplicateIsvUuid: options.duplicateIsvUuid, lookupLagMs: options.lookupLagMs });
-      log(`JD answers a repeated isvUUID with ${options.duplicateIsvUuid}; its lookup by isvUUID lags ${options.lookupLagMs} ms behind a create`);
-      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, ambiguousPushes: options.ambiguousPushes });
+      await setJdBehaviour(sim, { duplicateIsvUuid: options.duplicateIsvUuid, lookupLagMs: options.lookupLagMs, duplicateSpPoOrderNo: options.duplicateSpPoOrderNo });
+      log(
+        `JD answers a repeated isvUUID with ${options.duplicateIsvUuid}, a repeated spPoOrderNo with ${options.duplicateSpPoOrderNo}; its lookup by isvUUID lags ${options.lookupLagMs} ms behind a create`,
+      );
+      const lostAnswers = drivers.flatMap((d) => (d.lostAnswers ? [d.lostAnswers] : []));
+      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, lostAnswers });
       // A `next` fault leaves the list once spent; remember what each was asked to do.
       const injected = await sim.faults();
       // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.
@@ -148,7 +168,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
 
       const t0 = Date.now();
       log(`load starts; disruptions: ${disruptionPlan.map((d) => `${d.kind}@${seconds(d.atMs)}`).join(', ') || 'none'}`);
-      const driving = Promise.all(drivers.map((driver) => driver.drive(api, t0)));
+      const driving = Promise.all(drivers.map((driver) => driver.drive(api, t0, sim)));
       const disruptions = await runDisruptions(stack, supervisor, disruptionPlan, t0, log, () => hooks.signal?.aborted ?? false, options.windowGraceMs);
       await driving;
       const faults = await sim.faults();
@@ -171,7 +191,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
         db: db.knex,
         documents: createDocumentClient(new Client({ connection })),
         jdState: () => sim.state(),
-        addOrderCalls: () => recorded.addOrders(),
+        jdPushes: (method) => recorded.pushes(method),
       };
       const settleStart = Date.now();
       let settled = false;

@@ -3,7 +3,7 @@
 // the checks themselves are tested on doctored snapshots (test/chaos/chaos.test.ts).
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { workflowIds } from '../../messages/ids';
-import { examples, invariant, type InvariantResult } from './invariants';
+import { brokenRuns, checkAnswers, countBy, examples, invariant, requestRecordViolations, reverse, tally, type InvariantResult, type RequestSent, type WorkflowRow } from './invariants';
 import type { AddOrderCall } from './jd-wire';
 
 export interface OrderRow {
@@ -56,12 +56,6 @@ export interface JdOutboundRow {
   quantity: number;
 }
 
-export interface WorkflowRow {
-  workflowId: string;
-  /** Temporal's execution status name: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, CANCELLED, … */
-  status: string;
-}
-
 export interface SalesOrderWorld {
   orders: OrderRow[];
   cancels: CancelRow[];
@@ -83,21 +77,12 @@ export interface SalesOrderWorld {
  */
 export type CancelRole = 'in-review' | 'single' | 'pair';
 
-export interface CancelSent {
-  requestId: string;
+export interface CancelSent extends RequestSent {
   orderNo: string;
   kind: 'sendBack' | 'buyerRefund';
   /** The push revision the request was aimed at (0: never approved). */
   revision: number;
   role: CancelRole;
-  /** Epoch ms the first attempt was sent. */
-  sentAt: number;
-  /** The final HTTP status the API gave (after retries through outages); undefined when the script gave up. */
-  answer?: number;
-  /** The verdict in a 200 answer. */
-  verdict?: string;
-  /** The problem's `reason` in a 409 answer (`already-shipped`, `already-cancelled`, `in-review`…). */
-  reason?: string;
 }
 
 /** What a run must have seen for its verdict to mean anything (docs/chaos.md, "minimums"). */
@@ -120,18 +105,6 @@ export const JD_CANCELLED = '10028';
 
 const isvUuid = (orderNo: string, revision: number) => `${orderNo}-${revision}`;
 const workflowIdOf = workflowIds.salesOrder;
-
-function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return counts;
-}
-
-const tally = (counts: Map<string, number>) =>
-  [...counts.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ') || 'none';
 
 /** The revisions JD must have an order for: every claimed revision that got past pre-flight and was not refused. */
 export function pushedRevisions(world: Pick<SalesOrderWorld, 'orders' | 'pushLog'>): Array<{ order: OrderRow; revision: number }> {
@@ -167,7 +140,7 @@ export function checkSettled(world: SalesOrderWorld): InvariantResult {
       else if (revision < order.pushRevision && status !== 'COMPLETED') wrongRun.push(`${order.orderNo} r${revision} (superseded) is ${status}`);
     }
   }
-  const broken = world.workflows.filter((w) => w.status !== 'RUNNING' && w.status !== 'COMPLETED').map((w) => `${w.workflowId} ${w.status}`);
+  const broken = brokenRuns(world.workflows);
   const figures = [
     `${world.orders.length} orders: ${tally(countBy(world.orders, (o) => o.status))}`,
     `${world.workflows.length} workflow runs: ${tally(countBy(world.workflows, (w) => w.status))}`,
@@ -240,8 +213,8 @@ export function checkJdAgrees(world: SalesOrderWorld): InvariantResult {
 
 /** The ERP's stock ledger books exactly what JD shipped, per warehouse and SKU, and only for shipped revisions. */
 export function checkStockLedger(world: SalesOrderWorld): InvariantResult {
-  const skuOf = new Map([...world.jdGoodsNo].map(([sku, goodsNo]) => [goodsNo, sku]));
-  const codeOf = new Map([...world.jdWarehouseNo].map(([code, no]) => [no, code]));
+  const skuOf = reverse(world.jdGoodsNo);
+  const codeOf = reverse(world.jdWarehouseNo);
   const key = (warehouse: string, sku: string) => `${warehouse}/${sku}`;
   const erp = new Map<string, number>();
   for (const row of world.ledger) erp.set(key(row.warehouseCode, row.sku), (erp.get(key(row.warehouseCode, row.sku)) ?? 0) + row.quantity);
@@ -271,38 +244,14 @@ export function checkStockLedger(world: SalesOrderWorld): InvariantResult {
 
 /** Every cancel the script sent has a recorded verdict; nothing is recorded that was not sent. */
 export function checkCancelOutcomes(world: SalesOrderWorld, journal: SalesOrderJournal): InvariantResult {
-  const rows = new Map(world.cancels.map((row) => [row.requestId, row]));
-  const sent = new Set(journal.cancels.map((c) => c.requestId));
-  const noOutcome: string[] = [];
-  const contradicts: string[] = [];
-  for (const request of journal.cancels) {
-    const row = rows.get(request.requestId);
-    const label = `${request.kind} ${request.orderNo} (${request.requestId.slice(0, 8)}, answered ${request.answer ?? 'never'})`;
-    if (row && !row.verdict) noOutcome.push(`${label}: recorded without a verdict`);
-    // A 409 the API judged from Postgres alone never reached a workflow, so it leaves no row.
-    if (!row && request.answer !== 409) noOutcome.push(`${label}: no record`);
-    if (row?.verdict && request.verdict && row.verdict !== request.verdict) contradicts.push(`${label}: API said ${request.verdict}, record says ${row.verdict}`);
-  }
-  const unsent = world.cancels.filter((row) => !sent.has(row.requestId)).map((row) => `${row.kind} ${row.orderNo} (${row.requestId})`);
+  const sent = journal.cancels.map((c) => ({ ...c, label: `${c.kind} ${c.orderNo} (${c.requestId.slice(0, 8)}, answered ${c.answer ?? 'never'})` }));
+  const recorded = world.cancels.map((row) => ({ ...row, label: `${row.kind} ${row.orderNo} (${row.requestId})` }));
   const answers = countBy(journal.cancels, (c) => String(c.answer ?? 'gave up'));
   const figures = [
     `${journal.cancels.length} cancel requests sent (${tally(countBy(journal.cancels, (c) => c.kind))}); final answers: ${tally(answers)}`,
     `${world.cancels.length} recorded; verdicts: ${tally(countBy(world.cancels, (c) => c.verdict ?? 'none yet'))}`,
   ];
-  return invariant('every cancel signal has a recorded outcome', figures, [
-    ...examples(noOutcome, 'requests without an outcome'),
-    ...examples(contradicts, 'recorded verdicts that contradict the API\'s answer'),
-    ...examples(unsent, 'recorded requests the script never sent'),
-  ]);
-}
-
-/** Every answer was one the API documents for what was asked (e.g. approve of an order in review: 202). */
-export function checkAnswers(journal: SalesOrderJournal): InvariantResult {
-  return invariant(
-    'every API answer is one the contract allows for the request',
-    [`${journal.surprises.length} answers outside the contract`],
-    examples(journal.surprises, 'unexpected answers'),
-  );
+  return invariant('every cancel signal has a recorded outcome', figures, requestRecordViolations(sent, recorded));
 }
 
 /** A 409 is written `409 <reason>` among the verdicts: the API refused from Postgres alone. */
@@ -416,6 +365,6 @@ export function checkSalesOrders(world: SalesOrderWorld, journal: SalesOrderJour
     checkStockLedger(world),
     checkCancelOutcomes(world, journal),
     checkCancelVerdicts(world, journal, expected),
-    checkAnswers(journal),
+    checkAnswers(journal.surprises, 'sales orders'),
   ];
 }

@@ -1,7 +1,9 @@
 // The seeded plan of the sales-order chaos load: what happens to each order, and when. Cancels land at
 // random moments after approval so that, across the run, they meet every state of the saga.
+import { CHAOS_SKUS, CHAOS_WAREHOUSES } from './master-data';
+import { byStart, documentNo } from './plan';
 import type { Random } from './random';
-import { CHAOS_MISMAPPED_WAREHOUSE, CHAOS_SKUS, CHAOS_WAREHOUSES } from './sales-order-master-data';
+import { CHAOS_MISMAPPED_WAREHOUSE } from './sales-order-master-data';
 
 /**
  * What happens to one order. Cancels land at a random moment after approval, so across the run they
@@ -27,15 +29,14 @@ export interface SalesOrderPlan {
 }
 
 export function planSalesOrders(random: Random, count: number, loadMs: number): SalesOrderPlan[] {
-  const width = String(count).length;
-  return Array.from({ length: count }, (_, i): SalesOrderPlan => {
+  const plans = Array.from({ length: count }, (_, i): SalesOrderPlan => {
     const fate = random.weighted(FATES);
     const reapprove =
       fate === 'send-back' && random.chance(0.6)
         ? { afterMs: random.int(0, 3_000), ...(random.chance(0.3) && { refundAfterMs: random.int(0, 10_000) }) }
         : undefined;
     return {
-      orderNo: `CHAOS-${String(i + 1).padStart(width, '0')}`,
+      orderNo: documentNo('CHAOS', i, count),
       startMs: Math.round(random.between(0, loadMs)),
       warehouseCode: fate === 'rejected-then-send-back' ? CHAOS_MISMAPPED_WAREHOUSE.code : random.pick(CHAOS_WAREHOUSES).code,
       lines: random.sample(CHAOS_SKUS, random.int(1, 3)).map((sku) => ({ sku, quantity: random.int(1, 5), price: random.int(100, 9_999) / 100 })),
@@ -43,5 +44,6 @@ export function planSalesOrders(random: Random, count: number, loadMs: number): 
       cancelAfterMs: random.int(0, 10_000),
       ...(reapprove && { reapprove }),
     };
-  }).sort((a, b) => a.startMs - b.startMs);
+  });
+  return byStart(plans);
 }

@@ -8,6 +8,7 @@ import { sleep } from '../../test/support/timing';
 import type { CancelRole, CancelSent, SalesOrderJournal } from './sales-order-invariants';
 import { CHAOS_CARRIER } from './sales-order-master-data';
 import type { SalesOrderPlan } from './sales-order-plan';
+import { follow, sendRequest, surprise } from './script';
 
 const ROUTES = {
   orders: '/v1/sales-orders',
@@ -34,8 +35,7 @@ export class SalesOrderRunner {
   ) {}
 
   private surprise(plan: SalesOrderPlan, what: string, answer: ApiAnswer): void {
-    const body = answer.body as { type?: string; reason?: string; detail?: string } | undefined;
-    this.journal.surprises.push(`${plan.orderNo} ${what}: HTTP ${answer.status} ${body?.reason ?? body?.type ?? ''} ${body?.detail ?? ''}`.trim());
+    this.journal.surprises.push(surprise(plan.orderNo, what, answer));
   }
 
   private async read(orderNo: string): Promise<OrderView> {
@@ -84,38 +84,25 @@ export class SalesOrderRunner {
     this.journal.cancels.push(request);
     const route = kind === 'sendBack' ? ROUTES.sendBack : ROUTES.refund;
     const path = `/v1/sales-orders/${plan.orderNo}/${kind === 'sendBack' ? 'send-back' : 'refund'}`;
-    const answer = await this.api.send('operator', 'POST', route, path, { reason: kind === 'sendBack' ? '客户改地址（混沌测试）' : '买家退款（混沌测试）', requestId: request.requestId });
-    request.answer = answer.status;
-    if (answer.status === 200) request.verdict = (answer.body as { verdict?: string }).verdict;
-    else if (answer.status === 409) request.reason = (answer.body as { reason?: string }).reason;
-    else if (answer.status !== 202) this.surprise(plan, kind, answer);
+    const body = { reason: kind === 'sendBack' ? '客户改地址（混沌测试）' : '买家退款（混沌测试）', requestId: request.requestId };
+    const answer = await sendRequest(this.api, 'operator', route, path, body, request);
+    if (answer.status !== 200 && answer.status !== 409 && answer.status !== 202) this.surprise(plan, kind, answer);
     return request;
   }
 
   /** Follows a request until the order shows its verdict; the order as it then is. */
   private async verdictOf(plan: SalesOrderPlan, request: CancelSent): Promise<OrderView | undefined> {
-    const deadline = Date.now() + this.verdictWaitMs;
-    for (;;) {
-      const order = await this.read(plan.orderNo);
-      if (request.answer === 200 || request.answer === 409) return order;
-      if (order.cancelRequests.some((r) => r.requestId === request.requestId && r.verdict)) return order;
-      if (Date.now() > deadline) return undefined;
-      await sleep(1_000);
-    }
+    const decided = (order: OrderView) => request.answer === 200 || request.answer === 409 || order.cancelRequests.some((r) => r.requestId === request.requestId && r.verdict);
+    const { value, reached } = await follow(() => this.read(plan.orderNo), decided, this.verdictWaitMs);
+    return reached ? value : undefined;
   }
 
   /** Follows the order until it is FAILED (JD refused its push); false when it never gets there. */
   private async failed(plan: SalesOrderPlan): Promise<boolean> {
-    const deadline = Date.now() + this.verdictWaitMs;
-    for (;;) {
-      const order = await this.read(plan.orderNo);
-      if (order.status === 'FAILED') return true;
-      if (order.status !== 'PUSHING' || Date.now() > deadline) {
-        this.journal.surprises.push(`${plan.orderNo} pushed to a warehouse JD does not know: ${order.status}, expected FAILED`);
-        return false;
-      }
-      await sleep(1_000);
-    }
+    const { value: order } = await follow(() => this.read(plan.orderNo), (o) => o.status !== 'PUSHING', this.verdictWaitMs);
+    if (order.status === 'FAILED') return true;
+    this.journal.surprises.push(`${plan.orderNo} pushed to a warehouse JD does not know: ${order.status}, expected FAILED`);
+    return false;
   }
 
   async run(plan: SalesOrderPlan): Promise<void> {

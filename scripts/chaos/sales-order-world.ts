@@ -1,11 +1,12 @@
 // Reads what the sales-order invariants judge — Postgres, Temporal's runs, the simulator's JD state — and
 // tells whether the system has settled after the storm.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { DocumentClient } from '../../client';
+import { workflowIds } from '../../messages/ids';
 import type { StateSnapshot } from '../../simulator/state';
-import type { AddOrderCall } from './jd-wire';
-import type { PushLogRow, SalesOrderWorld, WorkflowRow } from './sales-order-invariants';
+import type { JdPushCall } from './jd-wire';
+import type { PushLogRow, SalesOrderWorld } from './sales-order-invariants';
+import { describeRuns, readJdNumbers } from './world';
 
 /** Orders still moving: the run has not quiesced while any of these is non-zero. */
 export interface Progress {
@@ -23,39 +24,17 @@ export async function progress(db: Knex, documents: DocumentClient): Promise<Pro
   ]);
   const of = (status: string) => Number(statuses.find((s) => s.status === status)?.count ?? 0);
   // Superseded revisions are judged after settling; here only each order's current run can still be moving.
-  const runs = await describeRuns(documents, orders.map((o) => ({ orderNo: o.order_no, revision: o.push_revision })));
+  const runs = await describeRuns(documents.temporal, orders.map((o) => workflowIds.salesOrder(o.order_no, o.push_revision)));
   const runningWorkflows = runs.filter((r) => r.status === 'RUNNING').length;
   return { open: of('PUSHING') + of('WMS_PICKING'), undecidedCancels: Number(undecided[0]?.count ?? 0), runningWorkflows, failedOrders: of('FAILED') };
-}
-
-/**
- * Each run's status from Temporal itself (describe per workflow id), not from the visibility list, which is
- * eventually consistent: right after a run closes it may still be listed as running, or not listed at all.
- * Runs that do not exist are left out. At most `parallel` requests at a time.
- */
-export async function describeRuns(documents: DocumentClient, runs: ReadonlyArray<{ orderNo: string; revision: number }>, parallel = 16): Promise<WorkflowRow[]> {
-  const found: WorkflowRow[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < runs.length) {
-      const { orderNo, revision } = runs[next++]!;
-      const handle = documents.salesOrders.handle(orderNo, revision);
-      try {
-        found.push({ workflowId: handle.workflowId, status: (await handle.describe()).status.name });
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, runs.length) }, worker));
-  return found;
 }
 
 /** Settled: nothing open, every request decided, and the only runs left are FAILED orders waiting for an operator. */
 export const isSettled = (p: Progress) => p.open === 0 && p.undecidedCancels === 0 && p.runningWorkflows === p.failedOrders;
 
-export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSnapshot, addOrderCalls: AddOrderCall[]): Promise<SalesOrderWorld> {
-  const [orders, cancels, ledger, pushLog, goods, warehouses] = await Promise.all([
+/** `addOrders`: the addOrder calls the wire recorded. */
+export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSnapshot, addOrders: JdPushCall[]): Promise<SalesOrderWorld> {
+  const [orders, cancels, ledger, pushLog, numbers] = await Promise.all([
     db('sales_orders').select('order_no', 'status', 'push_revision', 'eclp_so_no', 'warehouse_code', 'failure_reason'),
     db('cancel_requests').select('request_id', 'order_no', 'kind', 'verdict', 'resulting_status', 'decided_at'),
     db('stock_ledger').where({ doc_type: 'SO' }).select('warehouse_code', 'sku', 'doc_no', 'doc_revision', 'quantity'),
@@ -63,13 +42,12 @@ export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSn
       .where({ doc_type: 'sales_order' })
       .whereIn('action', ['pushed', 'preflight_failed', 'push_rejected'])
       .select<Array<{ doc_key: string; action: PushLogRow['action']; revision: number }>>('doc_key', 'action', db.raw("(detail->>'pushRevision')::int as revision")),
-    db('goods').select('sku', 'jd_goods_no'),
-    db('warehouses').select('code', 'jd_warehouse_no'),
+    readJdNumbers(db),
   ]);
   // Every claimed revision, and one beyond: a run started by an approve whose claim lost must have ended too.
   const workflows = await describeRuns(
-    documents,
-    orders.flatMap((o) => Array.from({ length: o.push_revision + 1 }, (_, i) => ({ orderNo: o.order_no as string, revision: i + 1 }))),
+    documents.temporal,
+    orders.flatMap((o) => Array.from({ length: o.push_revision + 1 }, (_, i) => workflowIds.salesOrder(o.order_no, i + 1))),
   );
   return {
     orders: orders.map((o) => ({
@@ -99,12 +77,10 @@ export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSn
     })),
     jdOutbound: jd.stockMovements.filter((m) => m.reason === 'SHIPMENT').map((m) => ({ warehouseNo: m.warehouseNo, goodsNo: m.goodsNo, quantity: m.quantity })),
     workflows,
-    addOrderCalls,
-    jdGoodsNo: new Map(goods.flatMap((g) => (g.jd_goods_no ? [[g.sku, g.jd_goods_no] satisfies [string, string]] : []))),
-    jdWarehouseNo: new Map(warehouses.flatMap((w) => (w.jd_warehouse_no ? [[w.code, w.jd_warehouse_no] satisfies [string, string]] : []))),
+    addOrderCalls: addOrders.map((c) => ({ isvUUID: c.key, sentAt: c.sentAt, endedAt: c.endedAt, httpStatus: c.httpStatus })),
+    ...numbers,
   };
 }
-
 
 /** Approve → JD accepted and recorded (the `approved` and `pushed` log lines of each revision), in ms. */
 export async function readPushLatencies(db: Knex): Promise<number[]> {

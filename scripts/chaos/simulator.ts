@@ -2,7 +2,6 @@
 // against, through the simulator's control API (/_sim/faults, /_sim/behaviour; the client is
 // test/support/simulator.ts).
 import { simControl, type SimControl } from '../../test/support/simulator';
-import { ADD_ORDER } from './jd-wire';
 
 export const FAULT_MIX_KINDS = ['latency', 'timeoutAfterCommit', 'http5xx', 'busy', 'quota'] as const;
 export type FaultMixKind = (typeof FAULT_MIX_KINDS)[number];
@@ -17,8 +16,8 @@ export interface FaultMix {
   kinds: readonly FaultMixKind[];
   /** How long a `latency` fault delays a call, and how long `timeoutAfterCommit` holds the socket. */
   latencyMs: number;
-  /** On top of the mix: the next N addOrder calls are executed by JD and their answers lost. */
-  ambiguousPushes: number;
+  /** On top of the mix, per method: the next `calls` calls are executed by JD and their answers lost (the drivers' lostAnswers). */
+  lostAnswers: ReadonlyArray<{ method: string; calls: number }>;
 }
 
 /** The busy share is split among JD's transient codes: 66 never reached the backend, after 43/65/67 it may have executed. */
@@ -45,8 +44,8 @@ export function faultSpecs(mix: FaultMix): FaultSpec[] {
     if (kind === 'busy') return BUSY_CODES.map((code) => ({ kind, code, rate: Number((rateOf(kind) / BUSY_CODES.length).toFixed(4)) }));
     return [{ kind, rate: Number(rateOf(kind).toFixed(4)), ...((kind === 'latency' || kind === 'timeoutAfterCommit') && { latencyMs: mix.latencyMs }) }];
   });
-  // A rate alone may never hit one of the few addOrder calls of a small run: these surely do.
-  const ambiguous: FaultSpec[] = mix.ambiguousPushes > 0 ? [{ kind: 'timeoutAfterCommit', method: ADD_ORDER, next: mix.ambiguousPushes, latencyMs: mix.latencyMs }] : [];
+  // A rate alone may never hit one of the few pushes of a small run: these surely do.
+  const ambiguous = mix.lostAnswers.filter((l) => l.calls > 0).map((l): FaultSpec => ({ kind: 'timeoutAfterCommit', method: l.method, next: l.calls, latencyMs: mix.latencyMs }));
   return [...ambiguous, ...specs.filter((spec) => (spec.rate ?? 0) > 0)];
 }
 
@@ -54,13 +53,18 @@ export async function injectFaultMix(sim: SimControl, mix: FaultMix): Promise<vo
   for (const spec of faultSpecs(mix)) await sim.injectFault(spec);
 }
 
-export type DuplicateIsvUuidAnswer = 'return-existing' | 'reject';
+export type DuplicateAnswer = 'return-existing' | 'reject';
 
 export interface JdBehaviour {
   /** addOrder with an isvUUID JD already holds: answer the existing order, or refuse it as a duplicate. */
-  duplicateIsvUuid: DuplicateIsvUuidAnswer;
+  duplicateIsvUuid: DuplicateAnswer;
   /** How long a new order stays invisible to the lookup by isvUUID. */
   lookupLagMs: number;
+  /**
+   * addPoOrder with a spPoOrderNo JD already holds: answer the existing PO, or refuse it as a duplicate —
+   * then an ambiguous push ends PUSH_UNCONFIRMED and waits for an operator (JD has no lookup by our number).
+   */
+  duplicateSpPoOrderNo: DuplicateAnswer;
 }
 
 /**
@@ -69,10 +73,10 @@ export interface JdBehaviour {
  */
 export async function setJdBehaviour(sim: SimControl, behaviour: JdBehaviour): Promise<void> {
   const answer = await simControl(sim.baseUrl, 'POST', '/_sim/behaviour', behaviour);
-  if (answer.status === 404) throw new Error('the simulator has no POST /_sim/behaviour control (404): it cannot refuse duplicate isvUUIDs or lag lookups, so this run would not test them');
+  if (answer.status === 404) throw new Error('the simulator has no POST /_sim/behaviour control (404): it cannot refuse duplicate isvUUIDs or spPoOrderNos or lag lookups, so this run would not test them');
   if (answer.status !== 200) throw new Error(`POST /_sim/behaviour answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   const set = answer.body as Partial<JdBehaviour>;
-  if (set.duplicateIsvUuid !== behaviour.duplicateIsvUuid || set.lookupLagMs !== behaviour.lookupLagMs) {
+  if (set.duplicateIsvUuid !== behaviour.duplicateIsvUuid || set.lookupLagMs !== behaviour.lookupLagMs || set.duplicateSpPoOrderNo !== behaviour.duplicateSpPoOrderNo) {
     throw new Error(`POST /_sim/behaviour did not take ${JSON.stringify(behaviour)}: the simulator answered ${JSON.stringify(set)}`);
   }
 }

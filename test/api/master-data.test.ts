@@ -179,6 +179,16 @@ describe('goods', () => {
     expect(await db('goods_barcodes').where({ barcode: '8888' })).toHaveLength(1);
   });
 
+  it('answers two simultaneous first PUTs of one SKU (an ERP repeating a slow call) as create and update, never a database error', async () => {
+    for (let i = 0; i < 5; i++) {
+      const sku = `TWIN-${i}`;
+      const body = { name: sku, barcodes: [`7700${i}`], categoryCode: 'TEA' };
+      const both = await Promise.all([0, 1].map(() => request(app).put(`/v1/goods/${sku}`).set(auth('erp')).send(body)));
+      expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+      expect(await db('goods_barcodes').where({ sku })).toHaveLength(1);
+    }
+  });
+
   it('lists goods by sync status', async () => {
     const res = await request(app).get('/v1/goods?syncStatus=NOT_SYNCED&limit=500').set(auth('operator'));
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
-// The chaos run (scripts/chaos/, docs/chaos.md): its invariant checks catch what they exist for, the
-// API answers outages with 503 problem+json and Retry-After, and a small configuration of the run —
-// 30 orders, one worker SIGKILL, a Temporal and a PostgreSQL restart, JD faults — holds every invariant.
+// The chaos run (scripts/chaos/, docs/chaos.md): its sales-order invariant checks catch what they exist
+// for (the purchase-order ones: purchase-order-invariants.test.ts), the API answers outages with 503
+// problem+json and Retry-After, and a small configuration of the run — 30 sales and 12 purchase orders,
+// one worker SIGKILL, a Temporal and a PostgreSQL restart, JD faults — holds every invariant.
 import net from 'node:net';
 import { ServiceError } from '@temporalio/client';
 import knexFactory, { type Knex } from 'knex';
@@ -279,7 +280,7 @@ describe('sales-order invariants', () => {
 
 describe('latency figures', () => {
   it('summarise request → verdict per verdict, leaving out requests nothing was recorded for', () => {
-    expect(verdictLatencies(world(), journal())).toEqual({
+    expect(verdictLatencies(world().cancels, journal().cancels)).toEqual({
       CANCELLED_AT_JD: { count: 2, p50Ms: 1_000, p95Ms: 8_000, maxMs: 8_000 },
       BACK_TO_REVIEW: { count: 1, p50Ms: 1_000, p95Ms: 1_000, maxMs: 1_000 },
     });
@@ -343,13 +344,26 @@ describe('the run plan', () => {
     // JD refuses repeated isvUUIDs and lags its lookup unless told otherwise; the minimums grow with the run.
     expect(parseChaosArgs(['--orders', '300'])).toMatchObject({ duplicateIsvUuid: 'reject', lookupLagMs: 2_000, ambiguousPushes: 10, minCancelledAtJd: 5, minBackToReview: 2 });
     expect(parseChaosArgs(['--orders', '30'])).toMatchObject({ ambiguousPushes: 1, minCancelledAtJd: 1, minBackToReview: 1 });
+    // Purchase orders ride along (a third as many), JD refusing a repeated spPoOrderNo; none means no PO minimums.
+    expect(parseChaosArgs(['--orders', '300'])).toMatchObject({ purchaseOrders: 100, duplicateSpPoOrderNo: 'reject', poAmbiguousPushes: 3, minPoVerdicts: 2 });
+    expect(parseChaosArgs(['--orders', '30'])).toMatchObject({ purchaseOrders: 10, poAmbiguousPushes: 1, minPoVerdicts: 1 });
+    expect(parseChaosArgs(['--purchase-orders', '0'])).toMatchObject({ purchaseOrders: 0, poAmbiguousPushes: 0, minPoVerdicts: 0 });
+    expect(parseChaosArgs(['--duplicate-sp-po-order-no', 'return-existing'])).toMatchObject({ duplicateSpPoOrderNo: 'return-existing' });
+    expect(() => parseChaosArgs(['--duplicate-sp-po-order-no', 'ignore'])).toThrow(/--duplicate-sp-po-order-no takes reject or return-existing/);
     expect(parseChaosArgs(['--duplicate-isv-uuid', 'return-existing', '--min-back-to-review', '0'])).toMatchObject({ duplicateIsvUuid: 'return-existing', minBackToReview: 0 });
     expect(() => parseChaosArgs(['--duplicate-isv-uuid', 'ignore'])).toThrow(/--duplicate-isv-uuid takes reject or return-existing/);
   });
 
-  it('injects the lost addOrder answers first, and busy answers with each of JD\'s transient codes', () => {
-    const specs = faultSpecs({ rate: 0.1, kinds: ['busy', 'timeoutAfterCommit'], latencyMs: 1_500, ambiguousPushes: 3 });
-    expect(specs[0]).toEqual({ kind: 'timeoutAfterCommit', method: 'jingdong.eclp.order.addOrder', next: 3, latencyMs: 1_500 });
+  it('injects the lost push answers first (addOrder, addPoOrder), and busy answers with each of JD\'s transient codes', () => {
+    const lostAnswers = [
+      { method: 'jingdong.eclp.order.addOrder', calls: 3 },
+      { method: 'jingdong.eclp.po.addPoOrder', calls: 2 },
+    ];
+    const specs = faultSpecs({ rate: 0.1, kinds: ['busy', 'timeoutAfterCommit'], latencyMs: 1_500, lostAnswers });
+    expect(specs.slice(0, 2)).toEqual([
+      { kind: 'timeoutAfterCommit', method: 'jingdong.eclp.order.addOrder', next: 3, latencyMs: 1_500 },
+      { kind: 'timeoutAfterCommit', method: 'jingdong.eclp.po.addPoOrder', next: 2, latencyMs: 1_500 },
+    ]);
     expect(specs.filter((s) => s.kind === 'busy').map((s) => s.code)).toEqual(['66', '43', '65', '67']);
   });
 });
@@ -439,11 +453,13 @@ describe('API answers an unreachable database or Temporal with 503 problem+json 
 // ---------------------------------------------------------------- the run itself, small
 
 describe('npm run chaos, small configuration', () => {
-  it('30 orders through a worker SIGKILL, a Temporal and a PostgreSQL restart and JD faults: every invariant holds', async () => {
+  it('30 sales and 12 purchase orders through a worker SIGKILL, a Temporal and a PostgreSQL restart and JD faults: every invariant holds', async () => {
     const lines: string[] = [];
     const report = await runChaos(
       {
         orders: 30,
+        // Every purchase-order fate once (fatesCoveringAll), a few more by weight.
+        purchaseOrders: 12,
         seed: 20261129,
         loadMs: 40_000,
         workerKills: 1,
@@ -457,8 +473,12 @@ describe('npm run chaos, small configuration', () => {
         ambiguousPushes: 2,
         duplicateIsvUuid: 'reject',
         lookupLagMs: 2_000,
+        // Each lost addPoOrder answer leaves its PO PUSH_UNCONFIRMED: the operator links one, re-pushes the next.
+        poAmbiguousPushes: 3,
+        duplicateSpPoOrderNo: 'reject',
         minCancelledAtJd: 1,
         minBackToReview: 1,
+        minPoVerdicts: 1,
         settleTimeoutMs: 100_000,
         windowGraceMs: 10_000,
         showLogs: false,
@@ -468,12 +488,14 @@ describe('npm run chaos, small configuration', () => {
     );
     const text = formatReport(report);
     if (!report.ok) console.log(`${lines.join('\n')}\n${text}`);
-    // Among them: the minimums of verdicts and lost addOrder answers, and no process that died by itself.
+    // Among them: the minimums of verdicts and lost push answers, and no process that died by itself.
     expect(failing(report.invariants)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.unexpectedExits).toEqual([]);
     expect(report.timings.settled).toBe(true);
     expect(report.faultsFired['timeoutAfterCommit@order.addOrder']).toBe(2);
+    expect(report.faultsFired['timeoutAfterCommit@po.addPoOrder']).toBe(3);
+    expect(report.invariants.map((i) => i.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^zero duplicate JD POs/), expect.stringMatching(/^receipts equal JD's received/)]));
     // The disruptions really happened, and the faults really fired.
     expect(report.disruptions.map((d) => d.kind).sort()).toEqual(['postgres-restart', 'temporal-restart', 'worker-kill']);
     expect(Object.values(report.faultsFired).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -25,6 +25,19 @@ export function scheduledActivityTypes(history: History): string[] {
   return (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name || []);
 }
 
+/** The activity types whose completion the history records, in order ("JD answered, nothing booked yet"). */
+export function completedActivityTypes(history: History): string[] {
+  const typeOf = new Map<string, string>();
+  const out: string[] = [];
+  for (const e of history.events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) typeOf.set(String(e.eventId), scheduled);
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) out.push(typeOf.get(String(completed.scheduledEventId)) ?? '?');
+  }
+  return out;
+}
+
 /** A committed history, by its file name under test/replay/histories/. */
 export function loadReplayHistory(fileName: string): History {
   return historyFromJSON(JSON.parse(readFileSync(path.join(REPLAY_HISTORIES_DIR, fileName), 'utf8')));
