@@ -74,6 +74,22 @@ export function purchaseOrderApiConfigFromEnv(env: Env = process.env): PurchaseO
   };
 }
 
+/**
+ * Returns are polled only (queryRtw answers one return per call, so a sweep saves nothing): at the
+ * sales-order poll interval (SO_POLL_INTERVAL_MS, one demo knob for every document), logged as overdue
+ * after RTN_POLL_MAX_WAIT_MS (default 30 days: a parcel on its way back from the customer takes long).
+ */
+export type ReturnApiConfig = Pick<SalesOrderApiConfig, 'pollIntervalMs' | 'pollMaxWaitMs' | 'cancelWaitMs'>;
+
+export const RETURN_API_DEFAULTS = {
+  pollMaxWaitMs: 30 * 24 * 3600_000,
+} as const;
+
+export function returnApiConfigFromEnv(env: Env = process.env): ReturnApiConfig {
+  const { pollIntervalMs, cancelWaitMs } = salesOrderApiConfigFromEnv(env);
+  return { pollIntervalMs, cancelWaitMs, pollMaxWaitMs: positiveMs(env, 'RTN_POLL_MAX_WAIT_MS', RETURN_API_DEFAULTS.pollMaxWaitMs) };
+}
+
 export interface ReadinessConfig {
   /** READY_POLLER_MAX_AGE_MS: idle pollers re-poll once per long-poll expiry (60 s on a default server). */
   pollerMaxAgeMs: number;

@@ -3,11 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createDocumentClient } from '../client';
 import type { Env } from '../config/env';
-import { purchaseOrderApiConfigFromEnv, readinessConfigFromEnv, salesOrderApiConfigFromEnv } from './config';
+import { purchaseOrderApiConfigFromEnv, readinessConfigFromEnv, returnApiConfigFromEnv, salesOrderApiConfigFromEnv } from './config';
 import { goodsSyncRoutes } from './goods-sync';
 import { healthRoutes } from './health';
 import { masterDataRoutes } from './master-data';
 import { purchaseOrderRoutes } from './purchase-orders';
+import { returnRoutes } from './returns';
 import type { RouteSpec } from './route';
 import { salesOrderRoutes } from './sales-orders';
 import { stockRoutes } from './stock';
@@ -31,6 +32,7 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...goodsSyncRoutes({ db: deps.db, documents }),
     ...salesOrderRoutes({ db: deps.db, documents, config: salesOrderApiConfigFromEnv(env) }),
     ...purchaseOrderRoutes({ db: deps.db, documents, config: purchaseOrderApiConfigFromEnv(env) }),
+    ...returnRoutes({ db: deps.db, documents, config: returnApiConfigFromEnv(env) }),
     ...stockRoutes(deps.db),
     ...webhookRoutes({ db: deps.db, documents }),
   ];

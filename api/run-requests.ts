@@ -2,6 +2,7 @@
 // purchase orders), all handled the same way: recorded as pending in Postgres, signalled to the run, and
 // answered with the verdict the run writes (or 202 while it is still open). The documents differ only in
 // how they judge a request, what they store and how they word the answer; the protocol is this one.
+import { ConflictError } from '../domain/errors';
 import type { RouteResult } from './route';
 import { withTemporal, type TemporalDeadlineScope } from './temporal-errors';
 
@@ -101,4 +102,19 @@ async function awaitVerdict<R>(request: RunRequest<R>): Promise<RouteResult> {
     await new Promise((resolve) => setTimeout(resolve, Math.min(VERDICT_POLL_MS, Math.max(0, deadline - Date.now()))));
   }
   return request.undecided();
+}
+
+/**
+ * A decided request's answer: 200 with the verdict; or, when the verdict says the request came too late for
+ * the document (`conflict`, the 409's reason), the 409 of the API's own routing refusals, carrying the
+ * document's current state in place of the status the verdict left.
+ */
+export function decidedRequestAnswer<B extends { message: string; status?: string | undefined; statusLabel?: string | undefined }>(
+  body: B,
+  conflict: string | undefined,
+  state: Record<string, unknown>,
+): RouteResult {
+  if (conflict === undefined) return { status: 200, body };
+  const { status: _status, statusLabel: _label, ...rest } = body;
+  throw new ConflictError(body.message, conflict, { ...rest, ...state });
 }

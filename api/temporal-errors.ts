@@ -1,7 +1,7 @@
 // Temporal being unreachable is an outage, not a bug in the request: answer 503 with Retry-After so the
 // ERP retries, instead of a 500 that looks like our fault.
 import { isGrpcDeadlineError, isGrpcServiceError, ServiceError } from '@temporalio/client';
-import { problems } from './problem';
+import { HttpProblem, problems } from './problem';
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -61,5 +61,30 @@ export async function withTemporal<T>(call: () => Promise<T>, client?: TemporalD
     throw err;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Starts the run of a document that is stored already (a PO, a return: the row comes before the run, whose
+ * pre-flight reads it). The run's workflow id, or undefined when that revision's run had already closed (the
+ * document moved on). Temporal down is a 503 that says the document is stored and that the same request
+ * again starts its push.
+ */
+export async function startStoredDocumentRun(
+  document: string,
+  start: () => Promise<{ workflowId: string; started: boolean }>,
+  client: TemporalDeadlineScope,
+): Promise<string | undefined> {
+  try {
+    const run = await withTemporal(start, client);
+    return run.started ? run.workflowId : undefined;
+  } catch (err) {
+    if (err instanceof HttpProblem && err.status === 503) {
+      throw problems.unavailable(
+        `${document} is stored, but its push to JD could not start: the workflow service (Temporal) is unreachable. Send the same request again after Retry-After seconds to start it.`,
+        TEMPORAL_RETRY_AFTER_SECONDS,
+      );
+    }
+    throw err;
   }
 }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../messages/task-queues';
 import { goodsSyncClient } from './goods-sync';
 import { purchaseOrderClient } from './purchase-orders';
+import { returnClient } from './returns';
 import { salesOrderClient } from './sales-orders';
 import { sweeperClient } from './sweepers';
 import { webhookClient } from './webhooks';
@@ -14,6 +15,7 @@ export { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../mess
 export type { ResolvePushPayload } from '../messages/purchase-order';
 export type { SalesOrderClient } from './sales-orders';
 export type { PurchaseOrderClient, PurchaseOrderStart } from './purchase-orders';
+export type { ReturnClient, ReturnStart } from './returns';
 export type { GoodsSyncClient } from './goods-sync';
 export type { SweeperClient } from './sweepers';
 export type { WebhookClient, WebhookRedeliveryResult } from './webhooks';
@@ -24,6 +26,7 @@ export interface DocumentClient {
   taskQueues: { erp: string; eclp: string };
   salesOrders: ReturnType<typeof salesOrderClient>;
   purchaseOrders: ReturnType<typeof purchaseOrderClient>;
+  returns: ReturnType<typeof returnClient>;
   goods: ReturnType<typeof goodsSyncClient>;
   sweepers: ReturnType<typeof sweeperClient>;
   webhooks: ReturnType<typeof webhookClient>;
@@ -35,6 +38,7 @@ export function createDocumentClient(temporal: Client, taskQueues: { erp: string
     taskQueues,
     salesOrders: salesOrderClient(temporal, taskQueues.erp),
     purchaseOrders: purchaseOrderClient(temporal, taskQueues.erp),
+    returns: returnClient(temporal, taskQueues.erp),
     goods: goodsSyncClient(temporal, taskQueues.erp),
     sweepers: sweeperClient(temporal, taskQueues.erp),
     webhooks: webhookClient(temporal, taskQueues.erp),

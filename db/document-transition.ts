@@ -1,4 +1,4 @@
-// One status change of a document saga (sales order, purchase order) and its operation-log line, in the
+// One status change of a document saga (sales order, purchase order, return) and its operation-log line, in the
 // caller's transaction. The log line's idempotency key (the activity's) makes a retried activity change
 // nothing twice; the revision and `from` guards keep a late result of an old run from overwriting what
 // happened since.
@@ -8,12 +8,12 @@ import { writeOperationLogOnce, type ActorRole } from './operation-log';
 
 /** Where a document kind keeps its rows and log lines. */
 export interface DocumentTable {
-  table: 'sales_orders' | 'purchase_orders';
+  table: 'sales_orders' | 'purchase_orders' | 'returns';
   /** The document number's column. */
-  key: 'order_no' | 'po_no';
+  key: 'order_no' | 'po_no' | 'return_no';
   /** operation_log.doc_type */
   docType: string;
-  /** For messages: "Sales order", "Purchase order". */
+  /** For messages: "Sales order", "Purchase order", "Return". */
   noun: string;
 }
 

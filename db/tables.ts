@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import type { CancelSource, CancelVerdict } from '../domain/cancel';
 import type { CancelKind } from '../domain/sales-order';
 import type { PurchaseOrderFailureStage, PurchaseOrderRequestKind, PurchaseOrderVerdict } from '../domain/purchase-order';
-import type { GoodsSyncStatus, PurchaseOrderStatus, SalesOrderStatus } from '../domain/statuses';
+import type { ReturnFailureStage, ReturnType, ReturnVerdict } from '../domain/return-order';
+import type { GoodsSyncStatus, PurchaseOrderStatus, ReturnStatus, SalesOrderStatus } from '../domain/statuses';
 import type { ActorRole } from './operation-log';
 import type { LedgerDocType } from './stock-ledger';
 
@@ -104,6 +105,8 @@ export interface SalesOrderRow extends Timestamps {
   jd_shipper_name: string | null;
   shipped_at: Date | null;
   failure_reason: string | null;
+  /** An exchange's replacement order: the return it replaces goods for. */
+  replacement_for: string | null;
 }
 
 export interface SalesOrderLineRow {
@@ -215,6 +218,72 @@ export interface PurchaseOrderRequestRow {
   decided_at: Date | null;
 }
 
+export interface ReturnRow extends Timestamps {
+  return_no: string;
+  order_no: string;
+  type: ReturnType;
+  warehouse_code: string;
+  reason: string;
+  body_hash: string;
+  status: ReturnStatus;
+  status_since: Date;
+  push_revision: number;
+  workflow_id: string | null;
+  isv_rtw_num: string | null;
+  eclp_rtw_no: string | null;
+  eclp_so_no: string | null;
+  jd_warehouse_no: string | null;
+  jd_status: string | null;
+  failure_reason: string | null;
+  failure_stage: ReturnFailureStage | null;
+  reject_reason: string | null;
+  replacement_order_no: string | null;
+  attention: string | null;
+  attention_since: Date | null;
+}
+
+export interface ReturnLineRow {
+  return_no: string;
+  line_no: number;
+  sku: string;
+  quantity: number;
+  received_quantity: number | null;
+  goods_level: string | null;
+}
+
+export interface SalesReturnReceiptRow {
+  receipt_no: string;
+  return_no: string;
+  push_revision: number;
+  eclp_rtw_no: string;
+  warehouse_code: string;
+  jd_status: string;
+  created_at: Date;
+}
+
+export interface SalesReturnReceiptLineRow {
+  receipt_no: string;
+  sku: string;
+  quantity: number;
+  goods_level: string | null;
+}
+
+export interface ReturnRequestRow {
+  request_id: string;
+  return_no: string;
+  push_revision: number;
+  kind: 'cancel';
+  reason: string | null;
+  actor_role: string;
+  source: CancelSource;
+  status_at_request: ReturnStatus | null;
+  verdict: ReturnVerdict | null;
+  resulting_status: ReturnStatus | null;
+  jd_message: string | null;
+  requested_at: Date;
+  decided_at: Date | null;
+}
+
 export type PurchaseOrderSerialStatus = 'pending' | 'uploaded' | 'failed';
 
 export interface PurchaseOrderSerialRow {
@@ -284,5 +353,10 @@ declare module 'knex/types/tables' {
     purchase_receipt_lines: Table<PurchaseReceiptLineRow>;
     purchase_order_requests: Table<PurchaseOrderRequestRow>;
     purchase_order_serials: Table<PurchaseOrderSerialRow>;
+    returns: Table<ReturnRow>;
+    return_lines: Table<ReturnLineRow>;
+    sales_return_receipts: Table<SalesReturnReceiptRow>;
+    sales_return_receipt_lines: Table<SalesReturnReceiptLineRow>;
+    return_requests: Table<ReturnRequestRow>;
   }
 }

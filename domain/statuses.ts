@@ -29,7 +29,8 @@ export const RETURN_STATUS = {
   PUSHING: '推送中',
   WAITING_INBOUND: '待入库',
   RECEIVED: '已入库',
-  REJECTED: '已拒收',
+  /** The warehouse refused the parcel (JD 500 超期拒收 / 600 整单拒收). */
+  REJECTED: '拒收',
   CANCELLED: '已取消',
   FAILED: '失败',
 } as const;

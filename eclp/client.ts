@@ -19,7 +19,16 @@ import {
   type PurchaseOrderState,
   queryPoOrder,
 } from './api/purchase-orders';
-import { type QueryRtwInput, queryRtw, type ReturnState, transportRtw, type TransportRtwInput, type TransportRtwResult } from './api/returns';
+import {
+  type CancelRtwInput,
+  cancelRtwOrder,
+  type QueryRtwInput,
+  queryRtw,
+  type ReturnState,
+  transportRtw,
+  type TransportRtwInput,
+  type TransportRtwResult,
+} from './api/returns';
 import {
   type AddOrderInput,
   type AddOrderResult,
@@ -69,6 +78,8 @@ export interface EclpClient {
   // returns
   transportRtw(input: TransportRtwInput): Promise<TransportRtwResult>;
   queryRtw(input: QueryRtwInput): Promise<ReturnState[]>;
+  /** JD's `rtw.cancelRtwOrder`. */
+  cancelRtwOrder(input: CancelRtwInput): Promise<JdCancelResult>;
   // serial numbers
   queryGoodsSerial(bizNo: string): Promise<DocumentSerial[]>;
   queryPageSerialByBillNo(request: BillSerialPageRequest): Promise<Page<BillSerial>>;
@@ -99,6 +110,7 @@ export function createEclpClient(config: EclpConfig, options: EclpClientOptions 
     queryOrdersByIsvUuid: (isvUuids) => queryOrdersByIsvUuid(context, isvUuids),
     transportRtw: (input) => transportRtw(context, input),
     queryRtw: (input) => queryRtw(context, input),
+    cancelRtwOrder: (input) => cancelRtwOrder(context, input),
     queryGoodsSerial: (bizNo) => queryGoodsSerial(context, bizNo),
     queryPageSerialByBillNo: (request) => queryPageSerialByBillNo(context, request),
     iterateSerialsByBill: (query, pageSize) => iterateSerialsByBill(context, query, pageSize),

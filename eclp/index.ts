@@ -23,6 +23,7 @@ export {
   RtwStatus,
   CancelResultCode,
   ClosePoResultCode,
+  GoodsLevel,
   SerialBillType,
   CANCELLABLE_SO_STATUSES,
   describeSoStatus,
@@ -33,6 +34,7 @@ export {
   type SoStatusCode,
   type PoStatusCode,
   type RtwStatusCode,
+  type GoodsLevelCode,
   type SoStatusName,
   type PoStatusName,
   type RtwStatusName,
@@ -59,7 +61,7 @@ export type {
   SalesOrderPackage,
   SubmittedSalesOrder,
 } from './api/sales-orders';
-export type { OrderChannel, QueryRtwInput, ReturnLineState, ReturnState, TransportRtwInput, TransportRtwResult } from './api/returns';
+export type { CancelRtwInput, OrderChannel, QueryRtwInput, ReturnLineState, ReturnState, RtwLineInput, TransportRtwInput, TransportRtwResult } from './api/returns';
 export type { BillSerial, BillSerialPageRequest, BillSerialQuery, DocumentSerial, InStockSerialPageRequest, InStockSerialQuery } from './api/serials';
 export type { StockPageRequest, StockQuery, StockRow, StockType } from './api/stock';
 export { eclpConfigFromEnv, credentialsFromEnv, usesDevCredentials, DEV_CREDENTIALS, DEV_MERCHANT, type EclpConfig, type EclpCredentials, type EclpMerchant } from './config';

@@ -14,6 +14,7 @@ export const EclpMethod = {
   QUERY_ORDERS_BY_ISV_UUID: 'jingdong.eclp.order.ext.queryOrder',
   TRANSPORT_RTW: 'jingdong.eclp.rtw.transportRtw',
   QUERY_RTW: 'jingdong.eclp.rtw.queryRtw',
+  CANCEL_RTW_ORDER: 'jingdong.eclp.rtw.cancelRtwOrder',
   QUERY_GOODS_SERIAL: 'jingdong.eclp.goods.queryGoodsSerial',
   QUERY_PAGE_SERIAL_BY_BILL_NO: 'jingdong.eclp.serial.queryPageSerialByBillNo',
   QUERY_IN_STOCK_SID_BY_SKU: 'jingdong.eclp.serial.queryInStockSIDBySku',

@@ -67,7 +67,18 @@ export const RtwStatus = {
 } as const;
 export type RtwStatusCode = (typeof RtwStatus)[keyof typeof RtwStatus];
 
-/** `cancelorder_result.code` / `poResult.code` (§4.4). */
+/** Goods levels of return lines (`goodsLevel` / `goodsLevelNo`, §3.15e): 100–199 good, 200–299 defective, 400 dirty. */
+export const GoodsLevel = {
+  GOOD: '100',
+  DEFECTIVE: '200',
+  DIRTY: '400',
+} as const;
+export type GoodsLevelCode = (typeof GoodsLevel)[keyof typeof GoodsLevel];
+
+/**
+ * `cancelorder_result.code` / `poResult.code` (§4.4); cancelRtwOrder's `rtwResult.code` has the same shape
+ * and is read the same way, its values undocumented [I].
+ */
 export const CancelResultCode = {
   CANCELLED: '1',
   REFUSED: '2',

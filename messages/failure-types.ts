@@ -33,6 +33,14 @@ export const FAILURE_TYPES = {
   purchaseOrderNotAtJd: 'PurchaseOrderNotAtJd',
   /** JD reports goods on our PO that no goods row maps to (neither isvGoodsNo nor jd_goods_no): retried visibly. */
   jdGoodsNotMapped: 'JdGoodsNotMapped',
+  /** The return no longer passes the pre-flight at push time (its order or master data changed meanwhile). */
+  returnNotPushable: 'ReturnNotPushable',
+  /** The run lost its return to a newer push revision: stop, do not retry. */
+  returnSuperseded: 'ReturnSuperseded',
+  /** The poll's "JD has not received, rejected or cancelled the return yet": BENIGN. */
+  returnNotFinished: 'ReturnNotFinished',
+  /** JD does not show a return it gave us the number of (its query lags the create): ask again (retryable). */
+  returnNotAtJd: 'ReturnNotAtJd',
   /** More numbers than one batched JD query takes. */
   sweepBatchTooLarge: 'SweepBatchTooLarge',
   /** A goods sync ended without a JD goods number (the workflow's own failure). */

@@ -22,6 +22,7 @@ export const WORKFLOW_TYPES = {
   goodsSync: 'goodsSync',
   salesOrder: 'salesOrder',
   purchaseOrder: 'purchaseOrder',
+  returnOrder: 'returnOrder',
   sweeper: 'warehouseSweeper',
   webhookRedelivery: 'webhookRedelivery',
 } as const;

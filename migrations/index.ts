@@ -10,6 +10,7 @@ import * as salesOrders from './20261129000300_sales_orders';
 import * as webhookDeliveries from './20261130000100_webhook_deliveries';
 import * as salesOrderShipments from './20261130000200_sales_order_shipments';
 import * as purchaseOrders from './20261201000100_purchase_orders';
+import * as returns from './20261201000200_returns';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261130000100_webhook_deliveries', migration: webhookDeliveries },
   { name: '20261130000200_sales_order_shipments', migration: salesOrderShipments },
   { name: '20261201000100_purchase_orders', migration: purchaseOrders },
+  { name: '20261201000200_returns', migration: returns },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -6,6 +6,7 @@ import { BusinessError, MoveRefused, UnknownDocument } from './errors';
 import { DUPLICATE_ISV_UUID_ANSWERS, DUPLICATE_SP_PO_ORDER_NO_ANSWERS } from './behaviour';
 import { BUSY_CODES, FAULT_KINDS, MAY_HAVE_COMMITTED_CODES } from './faults';
 import { WAREHOUSE_CANCEL_OUTCOMES } from './model/purchase-orders';
+import { GOODS_LEVELS, WAREHOUSE_CANCEL_OUTCOMES as RTW_WAREHOUSE_CANCEL_OUTCOMES } from './model/returns';
 import { currentStatus, type SalesOrder } from './model/sales-orders';
 import { BillType } from './model/serials';
 import type { SimulatorLogger } from './logger';
@@ -24,7 +25,7 @@ const timelinePatch = z.strictObject({
     })
     .partial()
     .optional(),
-  returnOrder: z.strictObject({ receiveAfterMs: delay }).partial().optional(),
+  returnOrder: z.strictObject({ initialiseAfterMs: delay, receiveAfterMs: delay, shortRatio: z.number().min(0).lt(1) }).partial().optional(),
 });
 
 const code = z.string().min(1);
@@ -35,7 +36,6 @@ const catalogueAdditions = z.strictObject({
   categories: z.array(z.strictObject({ firstNo: code, secondNo: code, thirdNo: code, name: z.string() })).optional(),
 });
 
-const receiptLines = (minQuantity: number) => z.array(z.strictObject({ goodsNo: code, quantity: z.number().int().min(minQuantity) })).min(1);
 // quantity = good units put away, defectiveQty = units that arrived defective (reported as damagedQty).
 const poReceiptLines = z
   .array(
@@ -46,7 +46,12 @@ const poReceiptLines = z
   .min(1);
 const poReceipt = z.strictObject({ lines: poReceiptLines.optional(), complete: z.boolean().optional() });
 const poWarehouseCancel = z.strictObject({ outcome: z.enum(WAREHOUSE_CANCEL_OUTCOMES).optional() });
-const returnReceipt = z.strictObject({ lines: receiptLines(0).optional() });
+// goodsLevel = the level the goods came back in (100 good, 200 defective, 400 dirty); default: as asked.
+const returnReceiptLines = z.array(z.strictObject({ goodsNo: code, quantity: z.number().int().min(0), goodsLevel: z.enum(GOODS_LEVELS as [string, ...string[]]).optional() })).min(1);
+const returnReceipt = z.strictObject({ lines: returnReceiptLines.optional() });
+// overdue: 500 超期拒收 instead of 600 整单拒收.
+const returnRejection = z.strictObject({ reason: z.string().optional(), overdue: z.boolean().optional() });
+const returnWarehouseCancel = z.strictObject({ outcome: z.enum(RTW_WAREHOUSE_CANCEL_OUTCOMES).optional(), reason: z.string().optional() });
 const withReason = z.strictObject({ reason: z.string().optional() });
 const shipment = z.strictObject({
   // "a,b" = one waybill per parcel, as JD's queryOrder reports a multi-parcel shipment.
@@ -122,7 +127,7 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
         'GET /_sim/sales-orders?isvUUID=', 'GET /_sim/sales-orders/:eclpSoNo',
         'POST /_sim/sales-orders/:eclpSoNo/{pick,pack,ship,deliver,cancel}',
         'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/{initialise,receive,cancel}',
-        'GET /_sim/returns/:eclpRtwNo', 'POST /_sim/returns/:eclpRtwNo/{receive,reject}',
+        'GET /_sim/returns/:eclpRtwNo', 'POST /_sim/returns/:eclpRtwNo/{initialise,receive,reject,cancel,report}',
         'GET|POST|DELETE /_sim/faults', 'DELETE /_sim/faults/:id', 'POST /_sim/serials',
       ],
     });
@@ -216,9 +221,21 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
     const { lines } = body(returnReceipt, req);
     res.json(structuredClone(ops.receiveReturn(req.params.eclpRtwNo, lines)));
   });
+  router.post('/returns/:eclpRtwNo/initialise', (req, res) => {
+    res.json(structuredClone(ops.initialiseReturn(req.params.eclpRtwNo)));
+  });
   router.post('/returns/:eclpRtwNo/reject', (req, res) => {
-    const { reason } = body(withReason, req);
-    res.json(structuredClone(ops.rejectReturn(req.params.eclpRtwNo, reason ?? '仓库拒收')));
+    const { reason, overdue } = body(returnRejection, req);
+    res.json(structuredClone(ops.rejectReturn(req.params.eclpRtwNo, reason ?? (overdue ? '超期拒收' : '仓库拒收'), overdue ?? false)));
+  });
+  // The warehouse's own cancel: {outcome: cancelling (300) | cancelled (400, default), reason}.
+  router.post('/returns/:eclpRtwNo/cancel', (req, res) => {
+    const { outcome, reason } = body(returnWarehouseCancel, req);
+    res.json(structuredClone(ops.cancelReturnByWarehouse(req.params.eclpRtwNo, outcome ?? 'cancelled', reason ?? '仓库取消')));
+  });
+  // 700 已反馈商家: the warehouse reports the return to the merchant; it stays open.
+  router.post('/returns/:eclpRtwNo/report', (req, res) => {
+    res.json(structuredClone(ops.reportReturnToMerchant(req.params.eclpRtwNo)));
   });
 
   router.get('/faults', (_req, res) => {

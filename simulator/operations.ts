@@ -10,7 +10,7 @@ import * as po from './model/purchase-orders';
 import * as rtw from './model/returns';
 import * as so from './model/sales-orders';
 import type { SimulatorState } from './state';
-import { applyTimeline, StageScheduler, type Timeline, type TimelinePatch } from './timeline';
+import { applyTimeline, arrivingQuantity, StageScheduler, type Timeline, type TimelinePatch } from './timeline';
 
 type SalesStage = 'pick' | 'pack' | 'ship' | 'deliver';
 
@@ -209,7 +209,9 @@ export class Operations {
 
   // ── returns ──────────────────────────────────────────────────────────────────────────────────────
 
+  /** A new return (status 0) goes to 100 at once unless the timeline keeps it in 0 for a while. */
   acceptReturn(order: rtw.ReturnOrder): void {
+    if (this.state.timeline.returnOrder.initialiseAfterMs === 0) rtw.initialise(order, order.createTime);
     this.state.returns.add(order);
     this.planReturn(order);
   }
@@ -220,27 +222,63 @@ export class Operations {
     return order;
   }
 
+  initialiseReturn(eclpRtwNo: string): rtw.ReturnOrder {
+    return this.moveReturn(eclpRtwNo, (order) => rtw.initialise(order, this.stamp()));
+  }
+
+  /** Completes the return (200); what came back at a good level (100–199) goes into stock. */
   receiveReturn(eclpRtwNo: string, lines?: rtw.ReturnedQuantity[]): rtw.ReturnOrder {
+    return this.moveReturn(eclpRtwNo, (order) => {
+      const at = this.stamp();
+      for (const { goodsNo, quantity, goodsLevel } of rtw.receive(order, lines, at)) {
+        // Like a PO's defective units, defective returns are not sellable stock (the only kind modelled).
+        if (!rtw.isGoodLevel(goodsLevel)) continue;
+        this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo, quantity, reason: 'RETURN_RECEIPT', billNo: order.eclpRtwNo });
+      }
+    });
+  }
+
+  rejectReturn(eclpRtwNo: string, reason: string, overdue = false): rtw.ReturnOrder {
+    return this.moveReturn(eclpRtwNo, (order) => rtw.reject(order, reason, overdue, this.stamp()));
+  }
+
+  reportReturnToMerchant(eclpRtwNo: string): rtw.ReturnOrder {
+    return this.moveReturn(eclpRtwNo, (order) => rtw.reportToMerchant(order, this.stamp()));
+  }
+
+  cancelReturnByWarehouse(eclpRtwNo: string, outcome: rtw.WarehouseCancelOutcome, reason: string): rtw.ReturnOrder {
+    return this.moveReturn(eclpRtwNo, (order) => rtw.cancelByWarehouse(order, outcome, reason, this.stamp()));
+  }
+
+  /** cancelRtwOrder: the merchant's cancel; a refusal leaves the return (and its timeline) as it was. */
+  cancelReturnByMerchant(eclpRtwNo: string, reason: string | undefined): rtw.RtwCancelResult {
     const order = this.requireReturn(eclpRtwNo);
-    const at = this.stamp();
-    for (const { goodsNo, quantity } of rtw.receive(order, lines, at)) {
-      this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo, quantity, reason: 'RETURN_RECEIPT', billNo: order.eclpRtwNo });
-    }
-    this.scheduler.cancel(order.eclpRtwNo);
+    const outcome = rtw.cancelByMerchant(order, reason, this.stamp());
+    this.planReturn(order);
+    return outcome;
+  }
+
+  private moveReturn(eclpRtwNo: string, move: (order: rtw.ReturnOrder) => void): rtw.ReturnOrder {
+    const order = this.requireReturn(eclpRtwNo);
+    move(order);
+    this.planReturn(order);
     return order;
   }
 
-  rejectReturn(eclpRtwNo: string, reason: string): rtw.ReturnOrder {
-    const order = this.requireReturn(eclpRtwNo);
-    rtw.reject(order, reason, this.stamp());
-    this.scheduler.cancel(order.eclpRtwNo);
-    return order;
-  }
-
+  /** 0 waits for `initialiseAfterMs`; 100 and 700 for the receipt (`receiveAfterMs`, `shortRatio`); any other status for nothing. */
   private planReturn(order: rtw.ReturnOrder): void {
-    if (order.status !== rtw.RtwStatus.INITIALISED) return this.scheduler.cancel(order.eclpRtwNo);
-    this.scheduler.plan(order.eclpRtwNo, order.acceptedAt, this.state.timeline.returnOrder.receiveAfterMs, () =>
-      this.runStage(order.eclpRtwNo, 'receive', () => this.receiveReturn(order.eclpRtwNo)),
+    const timeline = this.state.timeline.returnOrder;
+    const { eclpRtwNo } = order;
+    if (order.status === rtw.RtwStatus.NEW) {
+      return this.scheduler.plan(eclpRtwNo, order.acceptedAt, timeline.initialiseAfterMs, () =>
+        this.runStage(eclpRtwNo, 'initialise', () => this.initialiseReturn(eclpRtwNo)),
+      );
+    }
+    if (!rtw.isAtWarehouse(order)) return this.scheduler.cancel(eclpRtwNo);
+    this.scheduler.plan(eclpRtwNo, order.acceptedAt, timeline.receiveAfterMs, () =>
+      this.runStage(eclpRtwNo, 'receive', () =>
+        this.receiveReturn(eclpRtwNo, rtw.timelineReceipt(order, (planned) => arrivingQuantity(planned, this.state.timeline.returnOrder.shortRatio))),
+      ),
     );
   }
 

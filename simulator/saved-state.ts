@@ -128,7 +128,8 @@ const returnSchema: z.ZodType<ReturnOrder> = record({
   updateTime: text,
   finishTime: text.optional(),
   rejectReason: text.optional(),
-  lines: z.array(record({ goodsNo: text, isvGoodsNo: text, planQty: quantity, realQty: quantity })),
+  cancelReason: text.optional(),
+  lines: z.array(record({ goodsNo: text, isvGoodsNo: text, planQty: quantity, realQty: quantity, goodsLevel: text.optional() })),
   acceptedAt: epochMs,
 });
 

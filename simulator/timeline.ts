@@ -20,10 +20,25 @@ export interface PurchaseOrderTimeline {
   shortRatio: number;
 }
 
+export interface ReturnOrderTimeline {
+  /** 0 新建 → 100 初始; 0 = accepted straight in 100, null = only by hand. */
+  initialiseAfterMs: Delay;
+  /** The receipt (200); null = only by hand. */
+  receiveAfterMs: Delay;
+  /** The part of each line that never comes back (0 ≤ ratio < 1): ⌊planned × (1 − ratio)⌋ units arrive. */
+  shortRatio: number;
+}
+
 export interface Timeline {
   salesOrder: { pickAfterMs: Delay; packAfterMs: Delay; shipAfterMs: Delay; deliverAfterMs: Delay };
   purchaseOrder: PurchaseOrderTimeline;
-  returnOrder: { receiveAfterMs: Delay };
+  returnOrder: ReturnOrderTimeline;
+}
+
+/** What arrives of `quantity` when the part `shortRatio` never does. */
+export function arrivingQuantity(quantity: number, shortRatio: number): number {
+  // The epsilon keeps 10 × 0.8 from flooring to 7 through float rounding.
+  return Math.floor(quantity * (1 - shortRatio) + 1e-9);
 }
 
 export interface TimelinePatch {
@@ -34,6 +49,8 @@ export interface TimelinePatch {
 
 /** A PO goes straight to 20 and arrives in full in one batch unless a timeline says otherwise. */
 const ONE_FULL_RECEIPT = { initialiseAfterMs: 0, receiptBatches: 1, receiptIntervalMs: 5_000, shortRatio: 0 } as const;
+/** A return goes straight to 100 and comes back in full unless a timeline says otherwise. */
+const FULL_RETURN = { initialiseAfterMs: 0, shortRatio: 0 } as const;
 
 /**
  * DESIGN.md §6: a demo order starts picking 5 s after acceptance and ships 15 s after; POs and returns are
@@ -43,14 +60,14 @@ const ONE_FULL_RECEIPT = { initialiseAfterMs: 0, receiptBatches: 1, receiptInter
 export const DEMO_TIMELINE: Timeline = {
   salesOrder: { pickAfterMs: 5_000, packAfterMs: 10_000, shipAfterMs: 15_000, deliverAfterMs: null },
   purchaseOrder: { ...ONE_FULL_RECEIPT, receiveAfterMs: 10_000 },
-  returnOrder: { receiveAfterMs: 10_000 },
+  returnOrder: { ...FULL_RETURN, receiveAfterMs: 10_000 },
 };
 
-/** Everything manual: for tests that move every document by hand (a new PO is still in 20 at once). */
+/** Everything manual: for tests that move every document by hand (a new PO is still in 20 at once, a return in 100). */
 export const MANUAL_TIMELINE: Timeline = {
   salesOrder: { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null },
   purchaseOrder: { ...ONE_FULL_RECEIPT, receiveAfterMs: null },
-  returnOrder: { receiveAfterMs: null },
+  returnOrder: { ...FULL_RETURN, receiveAfterMs: null },
 };
 
 export function applyTimeline(base: Timeline, patch: TimelinePatch = {}): Timeline {

@@ -6,12 +6,14 @@ import { activityNamespace } from '../namespace';
 import type { EclpActivityOptions } from './failures';
 import { createEclpGoodsActivities } from './goods';
 import { createEclpPurchaseOrderActivities } from './purchase-orders';
+import { createEclpReturnActivities } from './returns';
 import { createEclpSalesOrderActivities } from './sales-orders';
 import { createEclpSweepActivities } from './sweep';
 
 export type { EclpActivityOptions } from './failures';
 export type { JdCancelAnswer, JdShipment, SalesOrderOutcome } from './sales-orders';
 export type { JdPoCancelAnswer, JdPoCloseAnswer, JdPurchaseOrderAtJd, JdPurchaseOrderCheck, SerialUploadOutcome } from './purchase-orders';
+export type { JdReturnAtJd, JdReturnCancelAnswer } from './returns';
 export type { JdPurchaseOrderStatusRow, JdStatusRow } from './sweep';
 
 export interface EclpActivityDeps {
@@ -26,6 +28,7 @@ export function createEclpActivities(deps: EclpActivityDeps) {
     goods: createEclpGoodsActivities(deps),
     salesOrders: createEclpSalesOrderActivities(deps),
     purchaseOrders: createEclpPurchaseOrderActivities(deps),
+    returns: createEclpReturnActivities(deps),
     // The warehouse sweeper's batched status queries (SO_TRACKING=sweep).
     sweep: createEclpSweepActivities(deps),
   });

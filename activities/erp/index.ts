@@ -9,6 +9,7 @@ import { createGoodsSyncActivities } from './goods';
 import { createOpenPurchaseOrderActivities } from './open-purchase-orders';
 import { createOpenSalesOrderActivities } from './open-sales-orders';
 import { createPurchaseOrderActivities } from './purchase-orders';
+import { createReturnActivities } from './returns';
 import { createSalesOrderActivities } from './sales-orders';
 import { createSweepSignalActivities } from './sweep-signals';
 import { createWebhookActivities } from './webhook';
@@ -17,6 +18,7 @@ export type { GoodsForJd, GoodsSyncPreflight } from './goods';
 export type { OpenPurchaseOrder, OpenPurchaseOrderPage } from './open-purchase-orders';
 export type { OpenSalesOrder, OpenSalesOrderPage } from './open-sales-orders';
 export type { PurchaseOrderDecidedRequest, PurchaseOrderDecision, PurchaseOrderPreflight } from './purchase-orders';
+export type { ReturnDecidedRequest, ReturnDecision, ReturnPreflight } from './returns';
 export type { SalesOrderPreflight, SalesOrderShippedData } from './sales-orders';
 export type { JdStatusChange } from './sweep-signals';
 export type { WebhookEvent } from './webhook';
@@ -36,6 +38,7 @@ export function createErpActivities(deps: ErpActivityDeps) {
     openSalesOrders: createOpenSalesOrderActivities(deps),
     purchaseOrders: createPurchaseOrderActivities(deps),
     openPurchaseOrders: createOpenPurchaseOrderActivities(deps),
+    returns: createReturnActivities(deps),
     webhook: createWebhookActivities({ config: deps.webhook, db: deps.db }),
     sweepSignals: createSweepSignalActivities(deps),
     // Runs that recorded a cancel verdict before activity names carried their document still call the

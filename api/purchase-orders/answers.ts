@@ -1,9 +1,9 @@
 // How the purchase-order routes answer: the PO's URL, its state in a 409, a request's verdict as 200 or 409.
 import type { PurchaseOrderRecord, PurchaseOrderRequestRecord } from '../../db/purchase-orders';
-import { ConflictError } from '../../domain/errors';
 import type { PurchaseOrderVerdict } from '../../domain/purchase-order';
 import { PURCHASE_ORDER_STATUS } from '../../domain/statuses';
 import type { RouteResult } from '../route';
+import { decidedRequestAnswer } from '../run-requests';
 
 export const purchaseOrderUrl = (poNo: string) => `/v1/purchase-orders/${poNo}`;
 
@@ -66,10 +66,5 @@ export function verdictAnswer(request: Decided, po: PurchaseOrderRecord): RouteR
     message: purchaseOrderVerdictMessage(request, po),
     poUrl: purchaseOrderUrl(request.poNo),
   };
-  const conflict = CONFLICT_REASONS[verdict];
-  if (conflict) {
-    const { status: _status, statusLabel: _label, ...rest } = body;
-    throw new ConflictError(body.message, conflict, { ...rest, ...stateOf(po) });
-  }
-  return { status: 200, body };
+  return decidedRequestAnswer(body, CONFLICT_REASONS[verdict], stateOf(po));
 }

@@ -9,9 +9,8 @@ import { ConflictError } from '../../domain/errors';
 import type { PurchaseOrderBody } from '../../domain/purchase-order';
 import type { Actor } from '../auth';
 import type { PurchaseOrderApiConfig } from '../config';
-import { HttpProblem, problems } from '../problem';
 import type { RouteResult } from '../route';
-import { TEMPORAL_RETRY_AFTER_SECONDS, withTemporal } from '../temporal-errors';
+import { startStoredDocumentRun, withTemporal } from '../temporal-errors';
 import { purchaseOrderUrl, stateOf } from './answers';
 
 export interface PurchaseOrderApiDeps {
@@ -46,29 +45,18 @@ export async function createPurchaseOrderAndPush(deps: PurchaseOrderApiDeps, bod
 }
 
 /** Starts (or joins) the PO's run; undefined when that revision's run has already closed (the PO moved on). */
-async function startPush({ documents, config }: PurchaseOrderApiDeps, po: PurchaseOrderRecord, jdWarehouseNo: string | null): Promise<string | undefined> {
-  try {
-    const run = await withTemporal(
-      () =>
-        documents.purchaseOrders.start({
-          poNo: po.poNo,
-          revision: po.pushRevision,
-          // The search attribute only; the run's pre-flight judges the warehouse as it is then.
-          jdWarehouseNo: jdWarehouseNo ?? po.jdWarehouseNo ?? '',
-          polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs },
-          tracking: config.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: config.safetyPollIntervalMs } : { mode: 'poll' },
-        }),
-      documents.temporal,
-    );
-    return run.started ? run.workflowId : undefined;
-  } catch (err) {
-    // The PO is stored by now: say so, and that the same request starts its push.
-    if (err instanceof HttpProblem && err.status === 503) {
-      throw problems.unavailable(
-        `Purchase order ${po.poNo} is stored, but its push to JD could not start: the workflow service (Temporal) is unreachable. Send the same request again after Retry-After seconds to start it.`,
-        TEMPORAL_RETRY_AFTER_SECONDS,
-      );
-    }
-    throw err;
-  }
+function startPush({ documents, config }: PurchaseOrderApiDeps, po: PurchaseOrderRecord, jdWarehouseNo: string | null): Promise<string | undefined> {
+  return startStoredDocumentRun(
+    `Purchase order ${po.poNo}`,
+    () =>
+      documents.purchaseOrders.start({
+        poNo: po.poNo,
+        revision: po.pushRevision,
+        // The search attribute only; the run's pre-flight judges the warehouse as it is then.
+        jdWarehouseNo: jdWarehouseNo ?? po.jdWarehouseNo ?? '',
+        polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs },
+        tracking: config.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: config.safetyPollIntervalMs } : { mode: 'poll' },
+      }),
+    documents.temporal,
+  );
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ActorRole } from '../../db/operation-log';
 import { readOperationLog } from '../../db/operation-log';
+import { listReturnsOfOrder } from '../../db/returns';
 import { SALES_ORDER_DOC_TYPE, createSalesOrder, getSalesOrder, listSalesOrderCancelRequests, listSalesOrders } from '../../db/sales-orders';
 import { ledgerForDocument } from '../../db/stock-ledger';
 import { CANCEL_VERDICTS } from '../../domain/cancel';
@@ -75,19 +76,20 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/v1/sales-orders/{orderNo}',
-      summary: 'Read a sales order: status, JD numbers, waybill, cancel requests, stock ledger and operation log',
+      summary: "Read a sales order: status, JD numbers, waybill, cancel requests, stock ledger, its returns (and, for an exchange's replacement order, `replacementFor`) and operation log",
       tag: 'sales orders',
       roles: READERS,
       params: orderParams,
       responses: { 200: { description: 'Found' }, ...problemResponses },
       handler: async ({ params }) => {
-        const [order, cancelRequests, ledger, log] = await Promise.all([
+        const [order, cancelRequests, ledger, returns, log] = await Promise.all([
           getSalesOrder(db, params.orderNo),
           listSalesOrderCancelRequests(db, params.orderNo),
           ledgerForDocument(db, 'SO', params.orderNo),
+          listReturnsOfOrder(db, params.orderNo),
           readOperationLog(db, SALES_ORDER_DOC_TYPE, params.orderNo),
         ]);
-        return { status: 200, body: { ...order, cancelRequests, ledger, log } };
+        return { status: 200, body: { ...order, cancelRequests, ledger, returns, log } };
       },
     }),
     route({

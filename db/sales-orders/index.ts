@@ -3,6 +3,7 @@
 // they answer with (records.ts).
 export {
   MAX_OPEN_ORDER_PAGE,
+  createReplacementSalesOrder,
   createSalesOrder,
   findSalesOrder,
   getSalesOrder,

@@ -36,46 +36,60 @@ async function checkReferences(trx: Knex.Transaction, body: SalesOrderBody): Pro
  * a different body is a conflict (the ERP must not silently replace what may already be at JD).
  */
 export async function createSalesOrder(db: Knex, body: SalesOrderBody, actor: ActorRole): Promise<{ record: SalesOrderRecord; created: boolean }> {
-  const hash = bodyHash(body);
-  const created = await db.transaction(async (trx) => {
-    const existing = await trx('sales_orders').where({ order_no: body.orderNo }).first();
-    if (existing) return sameBodyOrConflict(existing, hash);
-    await checkReferences(trx, body);
-    const inserted = await trx('sales_orders')
-      .insert({
-        order_no: body.orderNo,
-        shop_order_no: body.shopOrderNo ?? null,
-        warehouse_code: body.warehouseCode,
-        carrier_code: body.carrierCode,
-        consignee_name: body.consignee.name,
-        consignee_mobile: body.consignee.mobile ?? null,
-        consignee_phone: body.consignee.phone ?? null,
-        consignee_province: body.consignee.province,
-        consignee_city: body.consignee.city,
-        consignee_county: body.consignee.county,
-        consignee_town: body.consignee.town ?? null,
-        consignee_address: body.consignee.address,
-        remark: body.remark ?? null,
-        body_hash: hash,
-      })
-      .onConflict('order_no')
-      .ignore()
-      .returning('order_no');
-    // Lost a race with a concurrent create of the same order: judge it like a repeat.
-    if (inserted.length === 0) return sameBodyOrConflict((await trx('sales_orders').where({ order_no: body.orderNo }).first())!, hash);
-    await trx('sales_order_lines').insert(
-      body.lines.map((line, i) => ({ order_no: body.orderNo, line_no: i + 1, sku: line.sku, quantity: line.quantity, price: line.price })),
-    );
-    await writeOperationLog(trx, {
-      docType: SALES_ORDER_DOC_TYPE,
-      docKey: body.orderNo,
-      action: 'created',
-      actorRole: actor,
-      detail: { lines: body.lines.length, warehouseCode: body.warehouseCode },
-    });
-    return true;
-  });
+  const created = await db.transaction((trx) => insertSalesOrder(trx, body, actor));
   return { record: await getSalesOrder(db, body.orderNo), created };
+}
+
+/**
+ * An exchange's replacement order, created in REVIEW inside the return's own transaction (so the return
+ * and its replacement exist together or not at all), by the same code as any order, linked to the return.
+ * Refuses an order number already taken by an order with another body (ConflictError `order-exists`).
+ */
+export async function createReplacementSalesOrder(trx: Knex.Transaction, body: SalesOrderBody, link: { replacementFor: string; actor: ActorRole }): Promise<SalesOrderRecord> {
+  await insertSalesOrder(trx, body, link.actor, link.replacementFor);
+  return getSalesOrder(trx, body.orderNo);
+}
+
+/** True when inserted now; false for a repeat of the same body. */
+async function insertSalesOrder(trx: Knex.Transaction, body: SalesOrderBody, actor: ActorRole, replacementFor?: string): Promise<boolean> {
+  const hash = bodyHash(body);
+  const existing = await trx('sales_orders').where({ order_no: body.orderNo }).first();
+  if (existing) return sameBodyOrConflict(existing, hash);
+  await checkReferences(trx, body);
+  const inserted = await trx('sales_orders')
+    .insert({
+      order_no: body.orderNo,
+      shop_order_no: body.shopOrderNo ?? null,
+      warehouse_code: body.warehouseCode,
+      carrier_code: body.carrierCode,
+      consignee_name: body.consignee.name,
+      consignee_mobile: body.consignee.mobile ?? null,
+      consignee_phone: body.consignee.phone ?? null,
+      consignee_province: body.consignee.province,
+      consignee_city: body.consignee.city,
+      consignee_county: body.consignee.county,
+      consignee_town: body.consignee.town ?? null,
+      consignee_address: body.consignee.address,
+      remark: body.remark ?? null,
+      body_hash: hash,
+      replacement_for: replacementFor ?? null,
+    })
+    .onConflict('order_no')
+    .ignore()
+    .returning('order_no');
+  // Lost a race with a concurrent create of the same order: judge it like a repeat.
+  if (inserted.length === 0) return sameBodyOrConflict((await trx('sales_orders').where({ order_no: body.orderNo }).first())!, hash);
+  await trx('sales_order_lines').insert(
+    body.lines.map((line, i) => ({ order_no: body.orderNo, line_no: i + 1, sku: line.sku, quantity: line.quantity, price: line.price })),
+  );
+  await writeOperationLog(trx, {
+    docType: SALES_ORDER_DOC_TYPE,
+    docKey: body.orderNo,
+    action: 'created',
+    actorRole: actor,
+    detail: { lines: body.lines.length, warehouseCode: body.warehouseCode, ...(replacementFor !== undefined && { replacementFor }) },
+  });
+  return true;
 }
 
 function sameBodyOrConflict(existing: SalesOrderRow, hash: string): false {

@@ -43,6 +43,8 @@ export interface SalesOrderRecord {
   jdShipperName: string | null;
   shippedAt: string | null;
   failureReason: string | null;
+  /** An exchange's replacement order: the return (售后单) it sends goods out again for. */
+  replacementFor: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -87,6 +89,7 @@ export function toSalesOrderSummary(row: SalesOrderRow): SalesOrderSummary {
     jdShipperName: row.jd_shipper_name,
     shippedAt: row.shipped_at?.toISOString() ?? null,
     failureReason: row.failure_reason,
+    replacementFor: row.replacement_for,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -1,4 +1,4 @@
-// The `{code, msg}` verdict shared by sales-order and PO cancels (eclp-api.md §3.3, §3.8, §4.4).
+// The `{code, msg}` verdict shared by sales-order, PO and return cancels (eclp-api.md §3.3, §3.8, §3.15e, §4.4).
 import { type JsonObject } from '../envelope';
 import { requireObject, text, type ResultContext } from '../fields';
 import { CancelResultCode } from '../status';

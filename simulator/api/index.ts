@@ -2,7 +2,7 @@
 import type { ApiHandler } from './context';
 import { transportGoodsInfo } from './goods';
 import { addPoOrder, cancalPoOrder, closePo, queryPoOrder } from './purchase-orders';
-import { transportRtw, queryRtw } from './returns';
+import { cancelRtwOrder, queryRtw, transportRtw } from './returns';
 import { addOrder, cancelOrder, extQueryOrder, queryOrder, queryOrderStatus } from './sales-orders';
 import { addPoSidDetail, queryGoodsSerial, queryInStockSIDBySku, queryPageSerialByBillNo } from './serials';
 import { queryStock } from './stock';
@@ -24,6 +24,7 @@ export const ECLP_METHODS: Readonly<Record<string, ApiHandler>> = {
   'jingdong.eclp.order.ext.queryOrder': extQueryOrder,
   'jingdong.eclp.rtw.transportRtw': transportRtw,
   'jingdong.eclp.rtw.queryRtw': queryRtw,
+  'jingdong.eclp.rtw.cancelRtwOrder': cancelRtwOrder,
   'jingdong.eclp.goods.queryGoodsSerial': queryGoodsSerial,
   'jingdong.eclp.serial.queryPageSerialByBillNo': queryPageSerialByBillNo,
   'jingdong.eclp.serial.queryInStockSIDBySku': queryInStockSIDBySku,

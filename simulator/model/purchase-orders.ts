@@ -6,6 +6,7 @@
 // 70, the documented closing status [G], and `closeTime` remembers that it was closed rather than fully
 // received. A PO whose cancel failed (92) is still open: it is received and completed like one in 20 [G].
 import { MoveRefused } from '../errors';
+import { arrivingQuantity } from '../timeline';
 
 export const PoStatus = { NEW: '10', INITIALISED: '20', COMPLETED: '70', CANCELLING: '90', CANCELLED: '91', CANCEL_FAILED: '92' } as const;
 export type PoStatus = (typeof PoStatus)[keyof typeof PoStatus];
@@ -131,8 +132,7 @@ export function timelineReceipt(po: PurchaseOrder, batch: number, batches: numbe
   }
   const share = Math.min(batch, batches) / batches;
   return [...byGoods].flatMap(([goodsNo, { ordered, arrived }]) => {
-    // The epsilon keeps 10 × 0.8 × 1 from flooring to 7 through float rounding.
-    const quantity = Math.floor(ordered * (1 - shortRatio) * share + 1e-9) - arrived;
+    const quantity = arrivingQuantity(ordered * share, shortRatio) - arrived;
     return quantity > 0 ? [{ goodsNo, quantity }] : [];
   });
 }

@@ -153,7 +153,7 @@ describe('the API as served', () => {
     // Not vacuous: every declared route except the allow-listed reads was probed.
     const declared = (app.locals.routes as RouteSpec[]).map((spec) => key({ method: spec.method, path: expressPath(spec.path) }));
     expect(probed.sort()).toEqual(declared.filter((k) => !PUBLIC_READS.has(k)).sort());
-    expect(probed).toEqual(expect.arrayContaining(['PUT /v1/goods/:sku', 'POST /v1/goods/:sku/sync']));
+    expect(probed).toEqual(expect.arrayContaining(['PUT /v1/goods/:sku', 'POST /v1/goods/:sku/sync', 'POST /v1/returns', 'POST /v1/returns/:returnNo/cancel']));
   });
 
   it('finds the same endpoints in the router stack as in the declarations', () => {

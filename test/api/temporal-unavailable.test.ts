@@ -23,7 +23,7 @@ import { workflowIds } from '../../messages/ids';
 import { taskQueues } from '../../messages/task-queues';
 import { NO_BODY, validRequests } from '../fuzz/generators';
 import { createTestDatabase, harnessSettings, uniqueTaskQueue } from '../harness';
-import { auth, freePort, sleep, tableFingerprinter, TOKEN_SPEC, type TableFingerprint } from '../support';
+import { auth, CONSIGNEE, freePort, sleep, tableFingerprinter, TOKEN_SPEC, type TableFingerprint } from '../support';
 import { recordWebhookAttempt, recordWebhookAttemptFailed } from '../../db/webhooks';
 
 /** "Within a few seconds": the call timeout plus room for a busy CI machine. */
@@ -35,6 +35,7 @@ const FIXTURES = {
   sku: ['TU-SKU-DOWN', 'TU-SKU-1'],
   orderNo: ['TU-SO-PUSHED', 'TU-SO-REVIEW'],
   poNo: ['TU-PO-PUSHED', 'TU-PO-LOCAL'],
+  returnNo: ['TU-RTN-PUSHED'],
 };
 /** Bodies that get past validation to the Temporal call; other routes get a body derived from their schema. */
 const BODIES: Record<string, unknown> = {
@@ -43,8 +44,10 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/sales-orders/{orderNo}/refund': { reason: 'buyer refund during the outage' },
   'POST /v1/purchase-orders/{poNo}/cancel': { reason: 'PO cancel during the outage' },
   'POST /v1/purchase-orders/{poNo}/serials': { sku: 'TU-SKU-1', serialNos: ['TU-SN-1'] },
+  'POST /v1/returns/{returnNo}/cancel': { reason: 'return cancel during the outage' },
   // POST /v1/purchase-orders keeps its derived body (unknown master data: 422). A create for a JD
   // warehouse stores the PO before its run starts, by design, and its 503 says so (test/api/purchase-orders).
+  // POST /v1/returns likewise (its original order is not shipped: 422; a stored return's 503 says so, test/api/returns).
 };
 /** Writes known to need Temporal; the sweep must find each of them answering 503 (when the route exists). */
 const KNOWN_TEMPORAL_WRITES = [
@@ -55,6 +58,7 @@ const KNOWN_TEMPORAL_WRITES = [
   'POST /v1/sales-orders/{orderNo}/refund',
   'POST /v1/purchase-orders/{poNo}/cancel',
   'POST /v1/purchase-orders/{poNo}/serials',
+  'POST /v1/returns/{returnNo}/cancel',
 ];
 
 let cliPath: string;
@@ -130,6 +134,17 @@ beforeAll(async () => {
     await request(app).post('/v1/purchase-orders').set(auth('erp')).send(po('TU-PO-PUSHED', 'TU-1')).expect(202);
     await put('/v1/warehouses/TU-LOCAL', { name: '本地仓', eclpConnected: false });
     await request(app).post('/v1/purchase-orders').set(auth('erp')).send(po('TU-PO-LOCAL', 'TU-LOCAL')).expect(201);
+  }
+  if (routes.includes('POST /v1/returns')) {
+    // A return of an order JD shipped, pushed while Temporal is up: its run exists (no worker needed), so a cancel must signal it.
+    await request(app)
+      .post('/v1/sales-orders')
+      .set(auth('erp'))
+      .send({ orderNo: 'TU-SO-SHIPPED', warehouseCode: 'TU-1', carrierCode: 'TU-1', consignee: CONSIGNEE, lines: [{ sku: 'TU-SKU-1', quantity: 2, price: 59.9 }] })
+      .expect(201);
+    await db('sales_orders').where({ order_no: 'TU-SO-SHIPPED' }).update({ status: 'SHIPPED', eclp_so_no: 'ESL0000000000001' });
+    const returnBody = { returnNo: 'TU-RTN-PUSHED', orderNo: 'TU-SO-SHIPPED', type: 'RETURN', warehouseCode: 'TU-1', reason: '退货', lines: [{ sku: 'TU-SKU-1', quantity: 1 }] };
+    await request(app).post('/v1/returns').set(auth('erp')).send(returnBody).expect(202);
   }
   // Proves the route works while Temporal is up, so the 503 below is the outage and nothing else.
   await request(app).post('/v1/goods/TU-SKU-1/sync').set(auth('erp')).expect(202);

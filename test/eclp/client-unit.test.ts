@@ -231,6 +231,41 @@ describe('request on the wire', () => {
     expect(sent[0]?.businessParams).toEqual({ poOrderNo: 'EPL0000000000001' });
   });
 
+  it('sends cancelRtwOrder in its own spelling (eclpRtwNum, cancelReson, ownerNo) and reads rtwResult like the other cancels', async () => {
+    const method = 'jingdong.eclp.rtw.cancelRtwOrder';
+    const { fetch, sent } = fakeFetch(
+      success(method, { rtwResult: { code: 1, msg: '取消成功' } }),
+      success(method, { rtwResult: { code: '2', msg: '退货单已完成，不允许取消' } }),
+      success(method, { rtwResult: { code: 9 } }),
+      success(method, {}),
+    );
+    const client = clientWith(fetch);
+    await expect(client.cancelRtwOrder({ isvRtwNum: 'RT-1-1', eclpRtwNo: 'ESR0000000000001', reason: '客户下错单' })).resolves.toEqual({ result: 'cancelled', code: '1', message: '取消成功' });
+    await expect(client.cancelRtwOrder({ isvRtwNum: 'RT-1-1' })).resolves.toEqual({ result: 'refused', code: '2', message: '退货单已完成，不允许取消' });
+    await expect(client.cancelRtwOrder({ isvRtwNum: 'RT-1-1', channel: 'b2b' })).resolves.toEqual({ result: 'unknown', code: '9' });
+    await expect(client.cancelRtwOrder({ isvRtwNum: 'RT-1-1' })).rejects.toThrow(/rtwResult/);
+    expect(sent[0]?.params['method']).toBe(method);
+    expect(sent[0]?.businessParams).toEqual({ isvRtwNum: 'RT-1-1', eclpRtwNum: 'ESR0000000000001', cancelReson: '客户下错单', ownerNo: config.deptNo, orderInType: 1 });
+    expect(sent[1]?.businessParams).toEqual({ isvRtwNum: 'RT-1-1', ownerNo: config.deptNo, orderInType: 1 });
+    expect(sent[2]?.businessParams).toMatchObject({ orderInType: 2 });
+  });
+
+  it('sends transportRtw lines as comma lists isvGoodsNo/planQty/goodsLevel (good by default); refuses bad lines before sending', async () => {
+    const method = 'jingdong.eclp.rtw.transportRtw';
+    const { fetch, sent } = fakeFetch(success(method, { transportrtw_result: { eclpRtwNo: 'ESR0000000000002', resultCode: 1 } }));
+    const client = clientWith(fetch);
+    await client.transportRtw({ eclpSoNo: 'ESL1', isvRtwNum: 'RT-2-1', lines: [{ isvGoodsNo: 'TEA-001', quantity: 2 }, { isvGoodsNo: 'CUP-9', quantity: 1, goodsLevel: '200' }] });
+    expect(sent[0]?.businessParams).toEqual({ eclpSoNo: 'ESL1', isvRtwNum: 'RT-2-1', isvGoodsNo: 'TEA-001,CUP-9', planQty: '2,1', goodsLevel: '100,200' });
+    await expect(caught(client.transportRtw({ eclpSoNo: 'ESL1', isvRtwNum: 'R', lines: [] }))).resolves.toMatchObject({ name: 'EclpValidationError', field: 'lines' });
+    await expect(caught(client.transportRtw({ eclpSoNo: 'ESL1', isvRtwNum: 'R', lines: [{ isvGoodsNo: 'A', quantity: 1 }, { isvGoodsNo: '', quantity: 1 }] }))).resolves.toMatchObject({
+      name: 'EclpValidationError',
+      field: 'lines.goodsNo',
+      line: 2,
+    });
+    await expect(caught(client.transportRtw({ eclpSoNo: 'ESL1', isvRtwNum: 'R', lines: [{ isvGoodsNo: 'A,B', quantity: 1 }] }))).resolves.toMatchObject({ field: 'lines.isvGoodsNo', line: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
   it("keeps JD's misspellings inside the client", async () => {
     const { fetch, sent } = fakeFetch(
       success('jingdong.eclp.po.cancalPoOrder', { poResult: { code: 1, msg: '取消成功' } }),
@@ -551,6 +586,23 @@ describe('results in domain terms', () => {
         ],
       },
       { poOrderNo: 'EPL2', status: { code: '45', known: false }, lines: [] },
+    ]);
+  });
+
+  it("queryRtw reads JD's msg and each line's goods level", async () => {
+    const { fetch } = fakeFetch(
+      success('jingdong.eclp.rtw.queryRtw', {
+        queryrtw_result: [{ eclpRtwNo: 'ESR1', status: '600', msg: '包装破损', reason: '七天无理由', rtwDetailsModelList: [{ isvGoodsNo: 'TEA-001', goodsLevelNo: '200', planQty: 2, realQty: 0 }] }],
+      }),
+    );
+    await expect(clientWith(fetch).queryRtw({ eclpRtwNo: 'ESR1' })).resolves.toEqual([
+      {
+        eclpRtwNo: 'ESR1',
+        status: { code: '600', name: 'REJECTED', known: true },
+        reason: '七天无理由',
+        message: '包装破损',
+        lines: [{ isvGoodsNo: 'TEA-001', plannedQty: 2, receivedQty: 0, goodsLevel: '200' }],
+      },
     ]);
   });
 

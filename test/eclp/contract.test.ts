@@ -385,6 +385,68 @@ describe('returns and stock', () => {
     await expect(client.queryRtw({ eclpRtwNo })).resolves.toEqual([expect.objectContaining({ status: { code: '600', name: 'REJECTED', known: true } })]);
   });
 
+  it('carries the lines asked for (isvGoodsNo/planQty/goodsLevel) and refuses more than shipped less other returns, in Chinese', async () => {
+    const a = await createGoods();
+    const b = await createGoods();
+    const { eclpSoNo } = await client.addOrder(orderInput(a.goodsNo, { lines: [{ goodsNo: a.goodsNo, quantity: 3, price: 1 }, { goodsNo: b.goodsNo, quantity: 1, price: 1 }] }));
+    for (const step of ['pick', 'pack', 'ship']) await expectControl('POST', `/_sim/sales-orders/${eclpSoNo}/${step}`, step === 'ship' ? {} : undefined);
+
+    const first = await client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT'), lines: [{ isvGoodsNo: a.isvGoodsNo, quantity: 2 }] });
+    await expect(client.queryRtw({ eclpRtwNo: first.eclpRtwNo })).resolves.toEqual([
+      expect.objectContaining({ lines: [{ goodsNo: a.goodsNo, isvGoodsNo: a.isvGoodsNo, plannedQty: 2, receivedQty: 0, goodsLevel: '100' }] }),
+    ]);
+    const tooMany = await caught(client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT'), lines: [{ isvGoodsNo: a.isvGoodsNo, quantity: 2 }] }));
+    expect(tooMany).toBeInstanceOf(EclpBusinessError);
+    expect(tooMany).toMatchObject({ code: '1000', retryable: false, zhDesc: expect.stringContaining('超过可退数量1') });
+    const other = await createGoods();
+    await expect(caught(client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT'), lines: [{ isvGoodsNo: other.isvGoodsNo, quantity: 1 }] }))).resolves.toMatchObject({
+      code: '1000',
+      zhDesc: expect.stringContaining('不在原销售出库单'),
+    });
+    // The rest of A and all of B; a cancelled return gives its quantities back.
+    const second = await client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT'), lines: [{ isvGoodsNo: a.isvGoodsNo, quantity: 1 }, { isvGoodsNo: b.isvGoodsNo, quantity: 1, goodsLevel: '200' }] });
+    expect((await client.queryRtw({ eclpRtwNo: second.eclpRtwNo }))[0]?.lines.map((l) => [l.isvGoodsNo, l.plannedQty, l.goodsLevel])).toEqual([
+      [a.isvGoodsNo, 1, '100'],
+      [b.isvGoodsNo, 1, '200'],
+    ]);
+    await expect(client.cancelRtwOrder({ isvRtwNum: (await client.queryRtw({ eclpRtwNo: first.eclpRtwNo }))[0]!.isvRtwNum! })).resolves.toMatchObject({ result: 'cancelled' });
+    await expect(client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT'), lines: [{ isvGoodsNo: a.isvGoodsNo, quantity: 2 }] })).resolves.toMatchObject({ eclpRtwNo: expect.stringMatching(/^ESR/) });
+  });
+
+  it('cancels a return not yet received (cancelRtwOrder → cancelled, 400), again harmlessly; refuses a received one with code 2', async () => {
+    const { goodsNo } = await createGoods();
+    const { eclpSoNo } = await shippedOrder(goodsNo);
+    const isvRtwNum = unique('RT');
+    const { eclpRtwNo } = await client.transportRtw({ eclpSoNo, isvRtwNum, lines: [{ isvGoodsNo: (await client.queryOrder(eclpSoNo)).lines[0]!.isvGoodsNo!, quantity: 1 }] });
+    await expect(client.cancelRtwOrder({ isvRtwNum, eclpRtwNo, reason: '客户下错单' })).resolves.toEqual({ result: 'cancelled', code: '1', message: expect.stringMatching(/\p{Script=Han}/u) });
+    await expect(client.cancelRtwOrder({ isvRtwNum, eclpRtwNo })).resolves.toMatchObject({ result: 'cancelled', code: '1' });
+    await expect(client.queryRtw({ eclpRtwNo })).resolves.toEqual([expect.objectContaining({ status: { code: '400', name: 'CANCELLED', known: true } })]);
+    expect((await stats()).byMethod[EclpMethod.CANCEL_RTW_ORDER]).toBe(2);
+
+    const received = await client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT') });
+    await expectControl('POST', `/_sim/returns/${received.eclpRtwNo}/receive`, {});
+    const [rtw] = await client.queryRtw({ eclpRtwNo: received.eclpRtwNo });
+    const refusal = await client.cancelRtwOrder({ isvRtwNum: rtw!.isvRtwNum!, eclpRtwNo: received.eclpRtwNo });
+    expect(refusal).toMatchObject({ result: 'refused', code: '2', message: expect.stringContaining('已完成') });
+    await expect(caught(client.cancelRtwOrder({ isvRtwNum: 'NEVER-SENT' }))).resolves.toMatchObject({ name: 'EclpBusinessError', code: '1000', zhDesc: expect.stringContaining('不存在') });
+  });
+
+  it("reports a short, defective receipt per line, and an overdue rejection (500) with the warehouse's words", async () => {
+    const { goodsNo } = await createGoods();
+    const { eclpSoNo } = await shippedOrder(goodsNo);
+    const { eclpRtwNo } = await client.transportRtw({ eclpSoNo, isvRtwNum: unique('RT') });
+    await expectControl('POST', `/_sim/returns/${eclpRtwNo}/receive`, { lines: [{ goodsNo, quantity: 1, goodsLevel: '200' }] });
+    await expect(client.queryRtw({ eclpRtwNo })).resolves.toEqual([
+      expect.objectContaining({ status: expect.objectContaining({ code: '200' }), lines: [expect.objectContaining({ goodsNo, plannedQty: 2, receivedQty: 1, goodsLevel: '200' })] }),
+    ]);
+
+    const late = await client.transportRtw({ eclpSoNo: (await shippedOrder(goodsNo)).eclpSoNo, isvRtwNum: unique('RT') });
+    await expectControl('POST', `/_sim/returns/${late.eclpRtwNo}/reject`, { reason: '超过退货期限', overdue: true });
+    await expect(client.queryRtw({ eclpRtwNo: late.eclpRtwNo })).resolves.toEqual([
+      expect.objectContaining({ status: { code: '500', name: 'REJECTED_OVERDUE', known: true }, message: '超过退货期限' }),
+    ]);
+  });
+
   it('refuses a return for an order that has not shipped', async () => {
     const { goodsNo } = await createGoods();
     const { eclpSoNo } = await client.addOrder(orderInput(goodsNo));

@@ -24,7 +24,7 @@ import { PROBLEM_CONTENT_TYPE } from '../../api/problem';
 import { isMutating, type RouteSpec } from '../../api/route';
 import { apiRoutes } from '../../api/routes';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { auth, tableFingerprinter, type TableFingerprint } from '../support';
+import { auth, CONSIGNEE, tableFingerprinter, type TableFingerprint } from '../support';
 import {
   NO_BODY,
   concretePath,
@@ -73,8 +73,8 @@ const withSchemas = ROUTES.filter((spec) => spec.params || spec.query || spec.bo
 const mutating = ROUTES.filter(isMutating);
 
 /** Codes that exist, so damaged bodies also hit paths of real rows (an update must not half-happen). */
-const KNOWN = { code: 'FUZZ-1', sku: 'FUZZ-SKU-1', orderNo: 'FUZZ-SO-1', poNo: 'FUZZ-PO-1' };
-const KNOWN_VALUES = { code: [KNOWN.code], sku: [KNOWN.sku], orderNo: [KNOWN.orderNo], poNo: [KNOWN.poNo] };
+const KNOWN = { code: 'FUZZ-1', sku: 'FUZZ-SKU-1', orderNo: 'FUZZ-SO-1', poNo: 'FUZZ-PO-1', returnNo: 'FUZZ-RTN-1' };
+const KNOWN_VALUES = { code: [KNOWN.code], sku: [KNOWN.sku], orderNo: [KNOWN.orderNo], poNo: [KNOWN.poNo], returnNo: [KNOWN.returnNo] };
 
 let stack: TestStack;
 let server: Server;
@@ -120,11 +120,24 @@ beforeAll(async () => {
     const po = { poNo: KNOWN.poNo, supplierCode: KNOWN.code, warehouseCode: 'FUZZ-LOCAL', lines: [{ sku: KNOWN.sku, quantity: 2 }] };
     await request(baseUrl).post('/v1/purchase-orders').set(auth('erp')).send(po).expect(201);
   }
+  if (ROUTES.some((spec) => label(spec) === 'POST /v1/returns')) await seedReturn();
 
   fingerprint = await tableFingerprinter(stack.db);
   baseline = await fingerprint();
   expect(baseline.size).toBeGreaterThan(5);
 }, 120_000);
+
+/**
+ * A return of a shipped order. A return's run starts with it, so it is created through the stack's idle API
+ * (no worker polls its queue): the run waits there, ended with the stack, instead of moving the return.
+ */
+async function seedReturn(): Promise<void> {
+  const order = { orderNo: 'FUZZ-SO-SHIPPED', warehouseCode: KNOWN.code, carrierCode: KNOWN.code, consignee: CONSIGNEE, lines: [{ sku: KNOWN.sku, quantity: 2, price: 59.9 }] };
+  await request(baseUrl).post('/v1/sales-orders').set(auth('erp')).send(order).expect(201);
+  await stack.db('sales_orders').where({ order_no: order.orderNo }).update({ status: 'SHIPPED', eclp_so_no: 'ESL0000000000001' });
+  const ret = { returnNo: KNOWN.returnNo, orderNo: order.orderNo, type: 'RETURN', warehouseCode: KNOWN.code, reason: '退货', lines: [{ sku: KNOWN.sku, quantity: 1 }] };
+  await request(stack.idleApi()).post('/v1/returns').set(auth('erp')).send(ret).expect(202);
+}
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));

@@ -1,6 +1,6 @@
 // The whole system for one test file: its own database and task queues, the in-process JD simulator,
 // a real Worker with the real activities, and the API app — all talking to the shared dev server.
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino from 'pino';
@@ -56,6 +56,15 @@ export interface TestStack {
    * of the stack's (as a second API process with other settings would be), e.g. `{ SO_SAFETY_POLL_MS: '1500' }`.
    */
   apiWith(env: Record<string, string>): ReturnType<typeof createApp>;
+  /**
+   * The API on a queue pair no worker polls (`idleQueues`), with the stack's configuration and `env` on top:
+   * the runs it starts take signals and keep them in their history but never move the document, so its
+   * state is the test's to set. `close` ends them.
+   */
+  idleApi(env?: Record<string, string>): ReturnType<typeof createApp>;
+  idleQueues: { erp: string; eclp: string };
+  /** The API with Temporal unreachable (a client of a port nobody listens on), on the idle queues. */
+  apiWithTemporalDown(env?: Record<string, string>): ReturnType<typeof createApp>;
   /** Starts the workers (again, after `stopWorkers`). */
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -105,15 +114,31 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
 
   const apiEnv = { ...TEST_API_ENV, ...(options.tracking && { SO_TRACKING: options.tracking }), ...options.env };
-  const apiWith = (env: Record<string, string>) =>
+  const apiOn = (temporal: Client, on: { erp: string; eclp: string }, env: Record<string, string>) =>
     createApp({
       tokens: parseApiTokens(TOKEN_SPEC),
       logger: pino({ level: 'silent' }),
       // The same route list the API process serves (api/routes.ts), configured for tests.
-      routes: apiRoutes({ db, temporal: client, namespace, taskQueues: queues, env: { ...apiEnv, ...env } }),
+      routes: apiRoutes({ db, temporal, namespace, taskQueues: on, env: { ...apiEnv, ...env } }),
     });
+  const apiWith = (env: Record<string, string>) => apiOn(client, queues, env);
   const app = apiWith({});
   const documents = createDocumentClient(client, queues);
+  const idleQueues = taskQueues(uniqueTaskQueue('idle'));
+  // Never closed: a call the API abandoned at its 503 deadline may still have a gRPC retry pending on it
+  // (see test/api/temporal-unavailable.test.ts); Jest's forceExit reaps the handle.
+  const unreachable = () => new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), namespace });
+
+  /** Runs the idle API started would otherwise wait on the shared dev server for ever. */
+  const endIdleRuns = async () => {
+    try {
+      for await (const run of client.workflow.list({ query: `TaskQueue = "${idleQueues.erp}" AND ExecutionStatus = "Running"` })) {
+        await client.workflow.getHandle(run.workflowId).terminate('test stack closed');
+      }
+    } catch (err) {
+      console.warn(`could not end the runs on ${idleQueues.erp}: ${(err as Error).message}`);
+    }
+  };
 
   /** Sweepers run until stopped; on the shared dev server they would outlive the file otherwise. */
   const stopSweepers = async () => {
@@ -135,11 +160,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     queues,
     app,
     apiWith,
+    idleApi: (env = {}) => apiOn(client, idleQueues, env),
+    idleQueues,
+    apiWithTemporalDown: (env = {}) => apiOn(unreachable(), idleQueues, env),
     workers,
     startWorkers,
     stopWorkers,
     close: async () => {
       await stopSweepers();
+      await endIdleRuns();
       if (running) await stopWorkers();
       await sim.close();
       await db.destroy();

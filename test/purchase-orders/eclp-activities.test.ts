@@ -3,15 +3,14 @@
 // close, the serial upload, and the sweeper's batched status query. Run outside a workflow with
 // MockActivityEnvironment (attempt numbers and heartbeats as Temporal would hand them over).
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createEclpActivities } from '../../activities/eclp';
 import { createPurchaseOrder, getSerialBatch, insertSerialBatch } from '../../db/purchase-orders';
-import { createEclpClient, type EclpClient, type FetchLike } from '../../eclp';
-import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
+import type { EclpClient } from '../../eclp';
+import { DEV_MERCHANT } from '../../eclp/config';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import { createTestDatabase } from '../harness';
+import { activityFailure as failure, goodsAtJd, recordingEclpClient, runActivity as run, type SentJdCall } from '../support/eclp-activities';
 import { simulatorForFile } from '../support';
 
 const BJ = '110000001';
@@ -23,41 +22,15 @@ let db: Knex;
 /** SKU → JD goods number, created at the (freshly reset) simulator before each test. */
 let jdGoods: Record<'SKU-EA' | 'SKU-EB', string>;
 /** The business parameters of every JD call the client sent, by method. */
-let sent: Array<{ method: string; params: Record<string, unknown> }>;
+let sent: SentJdCall[];
 let sequence = 0;
 const nextPoNo = () => `PO-ECLP-${(sequence += 1)}`;
 
-/** A client of the file's simulator that remembers what it sent (to see the pin JD gets). */
-function recordingClient(): EclpClient {
-  const recordingFetch: FetchLike = async (url, init) => {
-    const form = new URLSearchParams(String(init?.body ?? ''));
-    const method = new URL(String(url)).searchParams.get('method') ?? form.get('method') ?? '';
-    sent.push({ method, params: JSON.parse(form.get('360buy_param_json') ?? '{}') as Record<string, unknown> });
-    return fetch(url, init);
-  };
-  return createEclpClient({ ...DEV_CREDENTIALS, ...DEV_MERCHANT, gatewayUrl: simulator.sim.gatewayUrl, timeoutMs: 2_000 }, { fetch: recordingFetch });
-}
+/** A client of the file's simulator that remembers what it sent. */
+const recordingClient = (): EclpClient => recordingEclpClient(simulator.sim.gatewayUrl, (call) => sent.push(call));
 
 const activitiesWith = (eclp: EclpClient, options = {}) => createEclpActivities({ eclp, db, options });
 let activities: ReturnType<typeof activitiesWith>;
-
-/** Expected failures would each print a stack trace at WARN; real problems show as test failures. */
-const quiet = new DefaultLogger('ERROR');
-
-/** Runs an activity as attempt `attempt` of its retries. */
-function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, args: A, attempt = 1): Promise<R> {
-  return new MockActivityEnvironment({ attempt }, { logger: quiet }).run(fn, ...args);
-}
-
-/** The failure an activity run ends with. */
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Record<string, unknown>;
-  }
-  throw new Error('the activity succeeded');
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -74,13 +47,7 @@ afterAll(() => db?.destroy());
 beforeEach(async () => {
   sent = [];
   activities = activitiesWith(recordingClient());
-  const eclp = recordingClient();
-  jdGoods = { 'SKU-EA': '', 'SKU-EB': '' };
-  for (const sku of ['SKU-EA', 'SKU-EB'] as const) {
-    const { goodsNo } = await eclp.transportGoodsInfo({ isvGoodsNo: sku, goodsName: `商品 ${sku}`, barcodes: [`69${Date.now()}${(sequence += 1)}`], thirdCategoryNo: '4159' });
-    jdGoods[sku] = goodsNo;
-    await db('goods').where({ sku }).update({ jd_goods_no: goodsNo, sync_status: 'SYNCED' });
-  }
+  jdGoods = await goodsAtJd(recordingClient(), db, ['SKU-EA', 'SKU-EB'] as const);
 });
 
 /** A PO in PUSHING at revision 1 (H1's repository, as the API creates it). */

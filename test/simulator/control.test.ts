@@ -73,7 +73,7 @@ describe('timeline and catalogue', () => {
     const answer = await control('PUT', '/_sim/timeline', { salesOrder: { shipAfterMs: 1234 }, returnOrder: { receiveAfterMs: null } });
     expect(answer).toEqual({
       status: 200,
-      body: { ...STARTUP, salesOrder: { ...STARTUP.salesOrder, shipAfterMs: 1234 }, returnOrder: { receiveAfterMs: null } },
+      body: { ...STARTUP, salesOrder: { ...STARTUP.salesOrder, shipAfterMs: 1234 }, returnOrder: { ...STARTUP.returnOrder, receiveAfterMs: null } },
     });
     expect((await control('GET', '/_sim/timeline')).body).toEqual(answer.body);
   });

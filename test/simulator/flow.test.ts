@@ -12,13 +12,7 @@ let sequence = 0;
 const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
 
 const jd = (method: string, business: Row): Promise<Row> => jdResult(simulator.sim.gatewayUrl, method, business);
-const { control } = simulator;
-
-/**
- * "Nothing more happens" is asserted once the simulator has no stage left to run, not after a pause: a
- * stage that fires later than the pause would otherwise pass the check by luck.
- */
-const nothingScheduled = () => eventually(() => simulator.sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' });
+const { control, nothingScheduled } = simulator;
 
 async function setTimeline(patch: TimelinePatch): Promise<void> {
   expect((await control('PUT', '/_sim/timeline', patch)).status).toBe(200);

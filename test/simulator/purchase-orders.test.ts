@@ -17,13 +17,10 @@ const M = {
 const BJ = '110000001';
 
 const simulator = simulatorForFile();
-const { jd, jdError, control, move } = simulator;
+const { jd, jdError, control, move, nothingScheduled } = simulator;
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}${(sequence += 1)}`;
 const han = expect.stringMatching(/\p{Script=Han}/u);
-
-/** "Nothing more happens" once no stage is left scheduled, not after a pause that a late stage could outlast. */
-const nothingScheduled = () => eventually(() => simulator.sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' });
 
 async function setTimeline(patch: TimelinePatch['purchaseOrder']): Promise<void> {
   expect((await control('PUT', '/_sim/timeline', { purchaseOrder: patch })).status).toBe(200);

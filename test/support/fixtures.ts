@@ -28,6 +28,9 @@ export async function seedSalesOrderMasterData(
   await Promise.all(options.synced.map((sku) => stack.documents.goods.handle(sku).result()));
 }
 
+/** A sales order's consignee that passes every check (a test that is not about the address uses it). */
+export const CONSIGNEE = { name: '王小明', mobile: '13800138000', province: '北京', city: '北京市', county: '朝阳区', address: '建国路88号' } as const;
+
 /** `jingdong.eclp.order.addOrder` parameters for the simulator's default catalogue; `goods` names the lines. */
 export function jdSalesOrderParams(isvUUID: string, goods: Record<string, string>): Record<string, unknown> {
   return {

@@ -6,6 +6,7 @@ import { callJd } from '../../simulator/jd-call';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/server';
 import { MANUAL_TIMELINE } from '../../simulator/timeline';
 import { simControl, type ControlAnswer } from './simulator';
+import { eventually } from './timing';
 
 type Row = Record<string, unknown>;
 
@@ -28,6 +29,11 @@ export interface SimulatorForFile {
   jd(method: string, business: Row): Promise<Row>;
   /** A signed JD call that must be refused; JD's error_response. */
   jdError(method: string, business: Row): Promise<JdErrorAnswer>;
+  /**
+   * Resolves once the simulator has no timeline stage left to run: "nothing more happens" asserted without
+   * a pause, which a stage firing later than the pause would pass by luck.
+   */
+  nothingScheduled(): Promise<number>;
 }
 
 /** Default: a free port and the manual timeline (documents move only when a test moves them). */
@@ -71,6 +77,7 @@ export function simulatorForFile(options: SimulatorOptions = {}): SimulatorForFi
       expect(Object.keys(body)).toEqual(['error_response']);
       return body.error_response as JdErrorAnswer;
     },
+    nothingScheduled: () => eventually(() => file.sim.operations.pendingStages, (n) => n === 0, { what: 'no simulator stage left scheduled' }),
   };
   return file;
 }
