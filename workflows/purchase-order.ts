@@ -43,9 +43,9 @@ import {
 } from '../messages/purchase-order';
 import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
-import { tellErp, type ErpEvent } from './saga/erp-webhook';
+import { ErpNotifications } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
-import { listenToSweeper, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
+import { listenToSweeper, nextWhileAtJd, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
@@ -78,8 +78,7 @@ class PurchaseOrderSaga {
   private readonly resolutionIds = new Set<string>();
   private resolutionSignals = 0;
   private readonly serialBatches: string[] = [];
-  /** Webhook deliveries under way: the run ends only when each is delivered or recorded as given up. */
-  private readonly deliveries: Array<Promise<void>> = [];
+  private readonly erpEvents: ErpNotifications;
   private readonly inbox: CancelInbox<PurchaseOrderInboxKind, PurchaseOrderStatus>;
   private readonly jd: { calls: EclpActivities; poll: EclpActivities; check: EclpActivities };
   private readonly jdOutcome: JdOutcomeWatch<JdPurchaseOrderProgress>;
@@ -95,6 +94,11 @@ class PurchaseOrderSaga {
       check: () => this.jd.check.awaitPurchaseOrderProgress(this.poOrderNo!, this.fingerprint),
       notFinishedType: FAILURE_TYPES.purchaseOrderNotFinished,
       interrupted: () => this.inbox.hasRequests || this.serialBatches.length > 0,
+    });
+    // Logged under the revision current when the event gave up (a repush raises it within the run).
+    this.erpEvents = new ErpNotifications({ type: 'PO', key: input.poNo }, async (event, error) => {
+      await erp.recordPurchaseOrderEvent(input.poNo, this.revision, 'webhook_failed', { event: event.type, eventId: event.id, error });
+      await erp.markWebhookGaveUp(event.id, error, 0);
     });
     this.inbox.listen(cancelPurchaseOrderSignal, 'cancel');
     this.inbox.listen(closePurchaseOrderSignal, 'close');
@@ -260,25 +264,24 @@ class PurchaseOrderSaga {
   /** JD holds the PO: decide requests, upload serial batches, book what the warehouse receives. */
   private async followWarehouse(): Promise<PurchaseOrderResult> {
     this.jdOutcome.begin();
-    for (;;) {
+    // Requests first, then serial batches; the watch is interrupted while either waits.
+    const take = (): { request: PurchaseOrderInboxRequest } | { batchId: string } | undefined => {
       const request = this.inbox.take();
-      if (request) {
+      if (request) return { request };
+      const batchId = this.serialBatches.shift();
+      return batchId === undefined ? undefined : { batchId };
+    };
+    for (;;) {
+      const next = await nextWhileAtJd(this.jdOutcome, take, () => this.recordOverdue());
+      if (next.kind === 'outcome') {
+        if (await this.book(next.outcome)) return this.closeOut();
+      } else if ('batchId' in next.work) {
+        await this.uploadSerials(next.work.batchId);
+      } else {
+        const { request } = next.work;
         const ended = request.kind === 'cancel' ? await this.cancelAtJd(request) : await this.closeAtJd(request);
         if (ended) return ended;
-        continue;
       }
-      const batchId = this.serialBatches.shift();
-      if (batchId !== undefined) {
-        await this.uploadSerials(batchId);
-        continue;
-      }
-      const next = await this.jdOutcome.next();
-      if (next.kind === 'interrupted') continue;
-      if (next.kind === 'overdue') {
-        await this.recordOverdue();
-        continue;
-      }
-      if (await this.book(next.outcome)) return this.closeOut();
     }
   }
 
@@ -309,7 +312,7 @@ class PurchaseOrderSaga {
   private receipted(receipt: PurchaseReceiptData): void {
     this.receipts = Math.max(this.receipts, receipt.seq);
     for (const line of receipt.lines) this.received[line.sku] = (this.received[line.sku] ?? 0) + line.quantity;
-    this.notify({ id: `${workflowInfo().workflowId}/purchase_order.receipt/${receipt.receiptNo}`, type: 'purchase_order.receipt', occurredAt: receipt.receivedAt, data: receipt });
+    this.erpEvents.send({ id: `${workflowInfo().workflowId}/purchase_order.receipt/${receipt.receiptNo}`, type: 'purchase_order.receipt', occurredAt: receipt.receivedAt, data: receipt });
   }
 
   /** cancalPoOrder: 1 → CANCELLED; JD's refusal (goods received, …) is answered and the PO carries on. */
@@ -357,7 +360,7 @@ class PurchaseOrderSaga {
     log.warn('The purchase order failed; an operator repushes or cancels it', { poNo, revision: this.revision, stage, jdCode, sku });
     this.enter('FAILED');
     const failedAt = new Date().toISOString();
-    this.notify({ id: `${workflowInfo().workflowId}/purchase_order.failed/${this.revision}`, type: 'purchase_order.failed', occurredAt: failedAt, data: { poNo, pushRevision: this.revision, ...failure, failedAt } });
+    this.erpEvents.send({ id: `${workflowInfo().workflowId}/purchase_order.failed/${this.revision}`, type: 'purchase_order.failed', occurredAt: failedAt, data: { poNo, pushRevision: this.revision, ...failure, failedAt } });
     return { kind: 'not-at-jd' };
   }
 
@@ -375,7 +378,7 @@ class PurchaseOrderSaga {
     for (let resolution = this.resolutions.shift(); resolution; resolution = this.resolutions.shift()) {
       await this.decide(this.fromResolution(resolution), this.status === 'RECEIVED' ? 'ALREADY_RECEIVED' : 'ALREADY_CANCELLED', this.status);
     }
-    await this.inbox.answerWhile(Promise.all(this.deliveries).then(() => undefined), after);
+    await this.inbox.answerWhile(this.erpEvents.all(), after);
     return this.result();
   }
 
@@ -383,20 +386,7 @@ class PurchaseOrderSaga {
     const { poNo } = this.input;
     const closedShort = progress.lines.some((line) => line.shortQty > 0);
     const data = { poNo, poOrderNo: this.poOrderNo, pushRevision: this.revision, jdStatus: progress.jdStatus, receipts: this.receipts, closedShort, lines: progress.lines.map(({ goodsNo: _goodsNo, ...line }) => line) };
-    this.notify({ id: `${workflowInfo().workflowId}/purchase_order.received`, type: 'purchase_order.received', occurredAt: new Date().toISOString(), data });
-  }
-
-  /** Delivered in the background: a slow ERP never holds up a receipt, a cancel or the warehouse. */
-  private notify(event: ErpEvent): void {
-    const { poNo } = this.input;
-    const revision = this.revision;
-    const delivery = tellErp({ type: 'PO', key: poNo }, event, async (error) => {
-      await erp.recordPurchaseOrderEvent(poNo, revision, 'webhook_failed', { event: event.type, eventId: event.id, error });
-      await erp.markWebhookGaveUp(event.id, error, 0);
-    });
-    // A failure (only a cancellation of the run) is rethrown when closeOut awaits it, never left unhandled.
-    delivery.catch(() => undefined);
-    this.deliveries.push(delivery);
+    this.erpEvents.send({ id: `${workflowInfo().workflowId}/purchase_order.received`, type: 'purchase_order.received', occurredAt: new Date().toISOString(), data });
   }
 
   private async recordOverdue(): Promise<void> {

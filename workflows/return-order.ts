@@ -21,9 +21,9 @@ import {
 } from '../messages/return-order';
 import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
-import { tellErp, type ErpEvent } from './saga/erp-webhook';
+import { ErpNotifications } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
-import { watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
+import { nextWhileAtJd, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
@@ -41,8 +41,7 @@ class ReturnSaga {
   private failure?: { reason: string; stage: ReturnFailureStage };
   private rejectReason?: string;
   private replacement?: ReplacementCompensation;
-  /** Webhook deliveries under way: the run ends only when each is delivered or recorded as given up. */
-  private readonly deliveries: Array<Promise<void>> = [];
+  private readonly erpEvents: ErpNotifications;
   private readonly inbox: CancelInbox<'cancel', ReturnStatus>;
   private readonly jd: { calls: EclpActivities; poll: EclpActivities; check: EclpActivities };
   private readonly jdOutcome: JdOutcomeWatch<JdReturnOutcome>;
@@ -62,6 +61,10 @@ class ReturnSaga {
       check: () => this.jd.check.awaitReturnOutcome(this.eclpRtwNo!),
       notFinishedType: FAILURE_TYPES.returnNotFinished,
       interrupted: () => this.inbox.hasRequests,
+    });
+    this.erpEvents = new ErpNotifications({ type: 'RTN', key: input.returnNo }, async (event, error) => {
+      await erp.recordReturnEvent(input.returnNo, input.revision, 'webhook_failed', { event: event.type, eventId: event.id, error });
+      await erp.markWebhookGaveUp(event.id, error, 0);
     });
     this.inbox.listen(cancelReturnSignal, 'cancel');
     setHandler(returnStatusQuery, () => this.state());
@@ -97,16 +100,10 @@ class ReturnSaga {
     this.jdOutcome.begin();
 
     for (;;) {
-      const request = this.inbox.take();
-      if (request) {
-        const ended = await this.cancelAtJd(request);
+      const next = await nextWhileAtJd(this.jdOutcome, () => this.inbox.take(), () => this.recordOverdue());
+      if (next.kind === 'work') {
+        const ended = await this.cancelAtJd(next.work);
         if (ended) return ended;
-        continue;
-      }
-      const next = await this.jdOutcome.next();
-      if (next.kind === 'interrupted') continue;
-      if (next.kind === 'overdue') {
-        await this.recordOverdue();
         continue;
       }
       if (next.outcome.kind === 'received') return this.receive(next.outcome);
@@ -119,7 +116,7 @@ class ReturnSaga {
     const receipt = await erp.bookReturnReceived(this.input.returnNo, this.input.revision, outcome);
     this.enter('RECEIVED');
     if (receipt.short) log.warn('The warehouse received less than the return asked for', { returnNo: this.input.returnNo, receiptNo: receipt.receiptNo });
-    this.notify({ id: `${workflowInfo().workflowId}/return.received`, type: 'return.received', occurredAt: receipt.receivedAt, data: receipt });
+    this.erpEvents.send({ id: `${workflowInfo().workflowId}/return.received`, type: 'return.received', occurredAt: receipt.receivedAt, data: receipt });
     return this.closeOut();
   }
 
@@ -133,7 +130,7 @@ class ReturnSaga {
     this.enter(status);
     if (outcome.kind === 'rejected') {
       log.warn('The warehouse rejected the return', { returnNo, eclpRtwNo: this.eclpRtwNo, jdStatus: outcome.jdStatus, reason });
-      this.notify({ id: `${workflowInfo().workflowId}/return.rejected`, type: 'return.rejected', occurredAt: new Date().toISOString(), data: { returnNo, eclpRtwNo: this.eclpRtwNo, jdStatus: outcome.jdStatus, reason } });
+      this.erpEvents.send({ id: `${workflowInfo().workflowId}/return.rejected`, type: 'return.rejected', occurredAt: new Date().toISOString(), data: { returnNo, eclpRtwNo: this.eclpRtwNo, jdStatus: outcome.jdStatus, reason } });
     }
     await this.compensate();
     return this.closeOut();
@@ -163,7 +160,7 @@ class ReturnSaga {
     this.failure = { reason, stage };
     this.enter('FAILED');
     const failedAt = new Date().toISOString();
-    this.notify({ id: `${workflowInfo().workflowId}/return.failed`, type: 'return.failed', occurredAt: failedAt, data: { returnNo, pushRevision: revision, reason, stage, ...(jdCode !== undefined && { jdCode }), failedAt } });
+    this.erpEvents.send({ id: `${workflowInfo().workflowId}/return.failed`, type: 'return.failed', occurredAt: failedAt, data: { returnNo, pushRevision: revision, reason, stage, ...(jdCode !== undefined && { jdCode }), failedAt } });
     const request = await this.inbox.nextRequest();
     await CancellationScope.nonCancellable(() => this.decide(request, 'CANCELLED_IN_ERP', 'CANCELLED'));
     this.enter('CANCELLED');
@@ -184,20 +181,8 @@ class ReturnSaga {
     const verdict: ReturnVerdict = this.status === 'RECEIVED' ? 'ALREADY_RECEIVED' : this.status === 'REJECTED' ? 'ALREADY_REJECTED' : 'ALREADY_CANCELLED';
     const after = (request: ReturnCancelRequest) => this.decide(request, verdict, this.status);
     await this.inbox.answerAll(after);
-    await this.inbox.answerWhile(Promise.all(this.deliveries).then(() => undefined), after);
+    await this.inbox.answerWhile(this.erpEvents.all(), after);
     return this.result();
-  }
-
-  /** Delivered in the background: a slow ERP holds up no verdict. */
-  private notify(event: ErpEvent): void {
-    const { returnNo, revision } = this.input;
-    const delivery = tellErp({ type: 'RTN', key: returnNo }, event, async (error) => {
-      await erp.recordReturnEvent(returnNo, revision, 'webhook_failed', { event: event.type, eventId: event.id, error });
-      await erp.markWebhookGaveUp(event.id, error, 0);
-    });
-    // A failure (only a cancellation of the run) is rethrown when closeOut awaits it, never left unhandled.
-    delivery.catch(() => undefined);
-    this.deliveries.push(delivery);
   }
 
   private async recordOverdue(): Promise<void> {

@@ -24,7 +24,7 @@ import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
 import { tellErp, type ErpEvent } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
-import { listenToSweeper, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
+import { listenToSweeper, nextWhileAtJd, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
 const erp = proxyActivities<ErpActivities>(ERP_ACTIVITY_OPTIONS);
@@ -111,16 +111,10 @@ class SalesOrderSaga {
 
     // 3. WMS配货: decide cancel requests, otherwise wait for JD's outcome.
     for (;;) {
-      const request = this.inbox.take();
-      if (request) {
-        const closed = await this.cancelAtJd(request);
+      const next = await nextWhileAtJd(this.jdOutcome, () => this.inbox.take(), () => this.recordOverdue());
+      if (next.kind === 'work') {
+        const closed = await this.cancelAtJd(next.work);
         if (closed) return closed;
-        continue;
-      }
-      const next = await this.jdOutcome.next();
-      if (next.kind === 'interrupted') continue;
-      if (next.kind === 'overdue') {
-        await this.recordOverdue();
         continue;
       }
       // 4. Shipped, or cancelled by the warehouse on its own.

@@ -23,3 +23,28 @@ export async function tellErp(document: { type: string; key: string }, event: Er
     await gaveUp(error);
   }
 }
+
+/**
+ * Events delivered in the background: a slow ERP holds up no receipt, verdict or warehouse step. The
+ * saga awaits `all()` before it ends, so every event is delivered or recorded as given up.
+ */
+export class ErpNotifications {
+  private readonly deliveries: Array<Promise<void>> = [];
+
+  constructor(
+    private readonly document: { type: string; key: string },
+    private readonly gaveUp: (event: ErpEvent, error: string) => Promise<void>,
+  ) {}
+
+  send(event: ErpEvent): void {
+    const delivery = tellErp(this.document, event, (error) => this.gaveUp(event, error));
+    // A failure (only a cancellation of the run) is rethrown by all(), never left unhandled meanwhile.
+    delivery.catch(() => undefined);
+    this.deliveries.push(delivery);
+  }
+
+  /** Resolves when every event sent so far is delivered or recorded as given up. */
+  all(): Promise<void> {
+    return Promise.all(this.deliveries).then(() => undefined);
+  }
+}

@@ -115,3 +115,21 @@ export function listenToSweeper(watch: JdOutcomeWatch<unknown>, remember: (jdSta
     if (checked.value.settled) watch.settled();
   });
 }
+
+/** What a saga does next while JD holds its document: work waiting in the saga first, else JD's next word. */
+export type WhileAtJd<W, O> = { kind: 'work'; work: W } | { kind: 'outcome'; outcome: O };
+
+/**
+ * The wait every saga runs while JD holds its document: work the saga has waiting (a cancel request, a
+ * serial batch) is handed back first; otherwise JD is asked, and an overdue wait is reported through
+ * `overdue` and goes on. The watch's `interrupted` must be true exactly while `take` would give work.
+ */
+export async function nextWhileAtJd<W, O>(watch: JdOutcomeWatch<O>, take: () => W | undefined, overdue: () => Promise<void>): Promise<WhileAtJd<W, O>> {
+  for (;;) {
+    const work = take();
+    if (work !== undefined) return { kind: 'work', work };
+    const next = await watch.next();
+    if (next.kind === 'outcome') return next;
+    if (next.kind === 'overdue') await overdue();
+  }
+}
