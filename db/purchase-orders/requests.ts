@@ -2,14 +2,15 @@
 // signalled them, decided by the PO's run (verdict, log line and status change together).
 import type { Knex } from 'knex';
 import type { CancelSource } from '../../domain/cancel';
-import { ConflictError } from '../../domain/errors';
 import type { PurchaseOrderRequestKind, PurchaseOrderVerdict } from '../../domain/purchase-order';
 import type { PurchaseOrderStatus } from '../../domain/statuses';
-import { knownActorRole, writeOperationLogOnce } from '../operation-log';
-import { fileRequest, settleVerdict } from '../request-decisions';
+import { recordRequestDecision, type RequestTable } from '../request-decisions';
 import type { PurchaseOrderRequestRow, Writes } from '../tables';
-import { PURCHASE_ORDER_DOC_TYPE, toPurchaseOrderRequest, type PurchaseOrderRequestRecord } from './records';
+import { toPurchaseOrderRequest, type PurchaseOrderRequestRecord } from './records';
 import { isShort } from './receipts';
+import { PURCHASE_ORDERS } from './transitions';
+
+const PURCHASE_ORDER_REQUESTS: RequestTable = { document: PURCHASE_ORDERS, table: 'purchase_order_requests', key: 'po_no', wasKey: 'poWas' };
 
 export interface NewPurchaseOrderRequest {
   requestId: string;
@@ -91,49 +92,15 @@ export interface PurchaseOrderRequestDecision {
  * a PO no longer at `revision`.
  */
 export async function recordPurchaseOrderRequestDecision(db: Knex, d: PurchaseOrderRequestDecision): Promise<void> {
-  const { request, poNo, revision } = d;
-  await db.transaction(async (trx) => {
-    const current = await trx('purchase_orders').where({ po_no: poNo, push_revision: revision }).forUpdate().first();
-    if (!current) {
-      throw new ConflictError(`Purchase order ${poNo} is no longer at push revision ${revision}; request ${request.requestId} is not decided here`, 'revision-superseded');
-    }
-    const recorded = await trx('purchase_order_requests').where({ request_id: request.requestId }).forUpdate().first();
-    const { requestId, source, actorRole } = fileRequest(
-      recorded && { docNo: recorded.po_no, kind: recorded.kind, verdict: recorded.verdict, source: recorded.source, actorRole: recorded.actor_role },
-      { docNo: poNo, revision, requestId: request.requestId, kind: request.kind },
-    );
-    const { verdict, status, movedOn } = settleVerdict<PurchaseOrderStatus, PurchaseOrderVerdict>(current.status, d, {
-      CANCELLED: 'ALREADY_CANCELLED',
-      RECEIVED: 'ALREADY_RECEIVED',
-    });
-
-    const first = await writeOperationLogOnce(trx, {
-      docType: PURCHASE_ORDER_DOC_TYPE,
-      docKey: poNo,
-      action: request.kind,
-      actorRole: knownActorRole(actorRole),
-      detail: {
-        pushRevision: revision,
-        requestId,
-        verdict,
-        source,
-        ...(request.reason !== undefined && { reason: request.reason }),
-        ...(request.poOrderNo !== undefined && { poOrderNo: request.poOrderNo }),
-        ...(d.jdMessage !== undefined && { jdMessage: d.jdMessage }),
-        ...(movedOn && { runSaw: d.from, poWas: current.status }),
-      },
-      idempotencyKey: d.idempotencyKey,
-    });
-    if (!first) return;
-    const decided = { verdict, resulting_status: status, jd_message: d.jdMessage ?? null, status_at_request: request.statusAtRequest, decided_at: trx.fn.now() };
-    await trx('purchase_order_requests')
-      .insert({ ...requestRow({ ...request, poNo, revision, requestId, source, actorRole }), ...decided })
-      .onConflict('request_id')
-      .merge(decided);
-    if (current.status === status) return;
-    const lines = status === 'RECEIVED' ? await trx('purchase_order_lines').where({ po_no: poNo }) : [];
-    await trx('purchase_orders')
-      .where({ po_no: poNo, push_revision: revision, status: current.status })
-      .update({ status, status_since: trx.fn.now(), updated_at: trx.fn.now(), ...(status === 'RECEIVED' && { closed_short: lines.some(isShort) }) });
+  const { request } = d;
+  await recordRequestDecision<PurchaseOrderStatus, PurchaseOrderVerdict>(db, PURCHASE_ORDER_REQUESTS, {
+    ...d,
+    docNo: d.poNo,
+    action: request.kind,
+    endedAs: { CANCELLED: 'ALREADY_CANCELLED', RECEIVED: 'ALREADY_RECEIVED' },
+    columns: { reason: request.reason ?? null, po_order_no: request.poOrderNo ?? null },
+    detail: { ...(request.reason !== undefined && { reason: request.reason }), ...(request.poOrderNo !== undefined && { poOrderNo: request.poOrderNo }) },
+    // Closed by the operator with less than ordered: the list's closedShort filter finds it.
+    onStatusChange: async (status, trx) => (status === 'RECEIVED' ? { closed_short: (await trx('purchase_order_lines').where({ po_no: d.poNo })).some(isShort) } : {}),
   });
 }

@@ -9,7 +9,7 @@ import { documentTransition, recordDocumentEvent, type DocumentTable, type Docum
 import { writeOperationLog } from '../operation-log';
 import { PURCHASE_ORDER_DOC_TYPE } from './records';
 
-const PURCHASE_ORDERS: DocumentTable = { table: 'purchase_orders', key: 'po_no', docType: PURCHASE_ORDER_DOC_TYPE, noun: 'Purchase order' };
+export const PURCHASE_ORDERS: DocumentTable = { table: 'purchase_orders', key: 'po_no', docType: PURCHASE_ORDER_DOC_TYPE, noun: 'Purchase order' };
 
 function transition(t: DocumentTransition<PurchaseOrderStatus>) {
   return (trx: Knex.Transaction) => documentTransition(trx, PURCHASE_ORDERS, t);

@@ -2,13 +2,15 @@
 // them, decided by the order's workflow (verdict, log line and status change together), or cancelled by
 // the ERP itself while nothing was pushed.
 import type { Knex } from 'knex';
-import { ConflictError } from '../../domain/errors';
 import type { CancelKind } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
-import { knownActorRole, writeOperationLog, writeOperationLogOnce } from '../operation-log';
-import { fileRequest, settleVerdict } from '../request-decisions';
+import { knownActorRole, writeOperationLog } from '../operation-log';
+import { recordRequestDecision, type RequestTable } from '../request-decisions';
 import type { SalesOrderCancelRequestRow, Writes } from '../tables';
 import { SALES_ORDER_DOC_TYPE, toSalesOrderCancelRequest, type SalesOrderCancelRequestRecord } from './records';
+import { SALES_ORDERS } from './transitions';
+
+const SALES_ORDER_REQUESTS: RequestTable = { document: SALES_ORDERS, table: 'cancel_requests', key: 'order_no', wasKey: 'orderWas' };
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
 
 export interface NewSalesOrderCancelRequest {
@@ -76,47 +78,18 @@ export interface SalesOrderCancelDecision {
  */
 export async function recordSalesOrderCancelDecision(db: Knex, d: SalesOrderCancelDecision): Promise<void> {
   const { request } = d;
-  await db.transaction(async (trx) => {
-    const current = await trx('sales_orders').where({ order_no: request.orderNo, push_revision: request.revision }).forUpdate().first();
-    // Re-approved in the instant after this run put it back in review: a verdict here would describe an order that moved on.
-    if (!current) {
-      throw new ConflictError(`Sales order ${request.orderNo} is no longer at push revision ${request.revision}; request ${request.requestId} is not decided here`, 'revision-superseded');
-    }
-    const recorded = await trx('cancel_requests').where({ request_id: request.requestId }).forUpdate().first();
-    const { requestId, source, actorRole } = fileRequest(
-      recorded && { docNo: recorded.order_no, kind: recorded.kind, verdict: recorded.verdict, source: recorded.source, actorRole: recorded.actor_role },
-      { docNo: request.orderNo, revision: request.revision, requestId: request.requestId, kind: request.kind },
-    );
-    const { verdict, status, movedOn } = settleVerdict<SalesOrderStatus, CancelVerdict>(current.status, d, { CANCELLED: 'ALREADY_CANCELLED', SHIPPED: 'ALREADY_SHIPPED' });
-
-    const first = await writeOperationLogOnce(trx, {
-      docType: SALES_ORDER_DOC_TYPE,
-      docKey: request.orderNo,
-      action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
-      actorRole: knownActorRole(actorRole),
-      detail: {
-        pushRevision: request.revision,
-        requestId,
-        verdict,
-        reason: request.reason,
-        source,
-        ...(d.jdMessage !== undefined && { jdMessage: d.jdMessage }),
-        ...(movedOn && { runSaw: d.from, orderWas: current.status }),
-      },
-      idempotencyKey: d.idempotencyKey,
-    });
-    if (!first) return;
-    const decided = { verdict, resulting_status: status, jd_message: d.jdMessage ?? null, status_at_request: request.statusAtRequest, decided_at: trx.fn.now() };
-    await trx('cancel_requests')
-      .insert({ ...cancelRow({ ...request, requestId, source, actorRole }), ...decided })
-      .onConflict('request_id')
-      .merge(decided);
-    if (current.status === status) return;
+  // A run re-approved in the instant after it put the order back in review is refused (revision-superseded):
+  // a verdict there would describe an order that moved on.
+  await recordRequestDecision<SalesOrderStatus, CancelVerdict>(db, SALES_ORDER_REQUESTS, {
+    ...d,
+    docNo: request.orderNo,
+    revision: request.revision,
+    action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
+    endedAs: { CANCELLED: 'ALREADY_CANCELLED', SHIPPED: 'ALREADY_SHIPPED' },
+    columns: { reason: request.reason },
+    detail: { reason: request.reason },
     // Back in review the next approval pushes a new JD order; the old number stays in the log.
-    const clear = status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {};
-    await trx('sales_orders')
-      .where({ order_no: request.orderNo, push_revision: request.revision, status: current.status })
-      .update({ ...clear, status, status_since: trx.fn.now(), updated_at: trx.fn.now() });
+    onStatusChange: (status) => (status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {}),
   });
 }
 

@@ -52,7 +52,7 @@ export async function claimSalesOrderPush(
 /** A sales-order step: the shared transition under the order's own names and column types. */
 type Transition = Omit<DocumentTransition<SalesOrderStatus>, 'docNo' | 'set'> & { orderNo: string; set?: SalesOrderWrites };
 
-const SALES_ORDERS: DocumentTable = { table: 'sales_orders', key: 'order_no', docType: SALES_ORDER_DOC_TYPE, noun: 'Sales order' };
+export const SALES_ORDERS: DocumentTable = { table: 'sales_orders', key: 'order_no', docType: SALES_ORDER_DOC_TYPE, noun: 'Sales order' };
 
 /** The order's status change and its log line (db/document-transition.ts); false for a repeat. */
 function transition(trx: Knex.Transaction, { orderNo, ...t }: Transition): Promise<boolean> {
