@@ -2,15 +2,13 @@
 // with a local ERP webhook receiver. The simulator's PO timeline is manual: each test receives goods
 // at the warehouse by hand (/_sim/purchase-orders/:no/receive), so receipts arrive exactly when a test
 // says. Every PO number here starts with POS- (test files share one dev server).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createEclpActivities } from '../activities/eclp';
 import { purchaseOrderStatusQuery } from '../messages/purchase-order';
 import { DocStatus, DocType, EclpDocNo, ErpDocNo } from '../messages/search-attributes';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, completedActivityTypes, saveReplayHistory, scheduledActivityTypes, seedSalesOrderMasterData, SimControl, sleep } from './support';
+import { auth, completedActivityTypes, startWebhookReceiver, until, type WebhookReceiver, saveReplayHistory, scheduledActivityTypes, seedSalesOrderMasterData, SimControl, sleep } from './support';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-for-po-tests-32by').toString('base64')}`;
 const ADD_PO = 'jingdong.eclp.po.addPoOrder';
@@ -18,26 +16,15 @@ const JD_SUPPLIER = 'EMS0000000000001';
 
 let stack: TestStack;
 let sim: SimControl;
-let receiver: Server;
-const events: Array<{ type: string; id: string; data: Record<string, unknown> }> = [];
+let receiver: WebhookReceiver;
+const events = () => receiver.events;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: Record<string, unknown> };
-      events.push({ type: body.type, id: String(req.headers['webhook-id']), data: body.data });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
+  receiver = await startWebhookReceiver();
   stack = await startTestStack({
     timeline: { purchaseOrder: { receiveAfterMs: null } },
     env: { PO_POLL_INTERVAL_MS: '250', CANCEL_WAIT_MS: '8000' },
-    webhook: { url: `http://127.0.0.1:${port}/erp/hooks`, secrets: [WEBHOOK_SECRET] },
+    webhook: { url: receiver.url, secrets: [WEBHOOK_SECRET] },
   });
   sim = new SimControl(stack.sim.url);
   await seedSalesOrderMasterData(stack, {
@@ -49,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 // ---------------------------------------------------------------- helpers
@@ -90,19 +77,6 @@ async function waitForStatus(poNo: string, status: string, timeoutMs = 30_000) {
   }
   expect({ poNo, status: po.status, failureReason: po.failureReason }).toMatchObject({ poNo, status });
   return po;
-}
-
-/** Retries an assertion until it holds; the last failure is the test's failure. */
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(150);
-    }
-  }
 }
 
 /** Waits until the PO has `count` receipts in Postgres. */
@@ -184,7 +158,7 @@ describe('a purchase order from creation to stock', () => {
     const stock = await request(stack.app).get('/v1/stock').query({ warehouse: 'BJ', sku: 'POS-NEW' }).set(auth('operator')).expect(200);
     expect(JSON.stringify(stock.body)).toContain('"quantity":6');
 
-    const mine = () => events.filter((e) => e.id.startsWith(`${workflowId}/`));
+    const mine = () => events().filter((e) => e.id.startsWith(`${workflowId}/`));
     await until(() => expect(mine().map((e) => e.type).sort()).toEqual(['purchase_order.receipt', 'purchase_order.receipt', 'purchase_order.receipt', 'purchase_order.received']), 15_000);
     expect(mine().find((e) => e.type === 'purchase_order.received')!.data).toMatchObject({ poNo, poOrderNo: pushed.poOrderNo, receipts: 3, closedShort: false });
 
@@ -260,7 +234,7 @@ describe('failures an operator can act on', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ verdict: 'CANCELLED_IN_ERP', status: 'CANCELLED' });
     expect(await stack.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'CANCELLED' });
-    expect(events.some((e) => e.id.startsWith(`${workflowId}/purchase_order.failed`))).toBe(true);
+    expect(events().some((e) => e.id.startsWith(`${workflowId}/purchase_order.failed`))).toBe(true);
   });
 
   it("JD's rejection fails the PO with JD's words", async () => {
@@ -371,7 +345,7 @@ describe('cancel, close and serials', () => {
     );
     expect(await ledger(poNo)).toEqual([{ sku: 'POS-A', quantity: 7, entry_no: 1 }]);
     expect(await stack.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'RECEIVED' });
-    await until(() => expect(events.find((e) => e.id === `${workflowId}/purchase_order.received`)?.data).toMatchObject({ closedShort: true }), 15_000);
+    await until(() => expect(events().find((e) => e.id === `${workflowId}/purchase_order.received`)?.data).toMatchObject({ closedShort: true }), 15_000);
     saveReplayHistory(await stack.client.workflow.getHandle(workflowId).fetchHistory(), 'purchase-order-closed-short.json');
   });
 

@@ -2,8 +2,6 @@
 // Postgres, with a local ERP webhook receiver. Sales orders ship by the simulator's fast timeline; returns
 // are received or rejected by hand (/_sim/returns/:no/…), so each test decides what the warehouse does.
 // Every document number here starts with RTS- (test files share one dev server).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createEclpActivities } from '../activities/eclp';
@@ -11,7 +9,7 @@ import { returnStatusQuery } from '../messages/return-order';
 import { DocStatus, DocType } from '../messages/search-attributes';
 import type { Timeline } from '../simulator/timeline';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, completedActivityTypes, saveReplayHistory, seedSalesOrderMasterData, SimControl, sleep } from './support';
+import { auth, completedActivityTypes, startWebhookReceiver, until, type WebhookReceiver, saveReplayHistory, seedSalesOrderMasterData, SimControl } from './support';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-for-rtn-tests-32b').toString('base64')}`;
 const FAST: Timeline['salesOrder'] = { pickAfterMs: 200, packAfterMs: 400, shipAfterMs: 600, deliverAfterMs: null };
@@ -20,26 +18,15 @@ const CANCEL_RTW = 'jingdong.eclp.rtw.cancelRtwOrder';
 
 let stack: TestStack;
 let sim: SimControl;
-let receiver: Server;
-const events: Array<{ type: string; id: string; data: Record<string, unknown> }> = [];
+let receiver: WebhookReceiver;
+const events = () => receiver.events;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: Record<string, unknown> };
-      events.push({ type: body.type, id: String(req.headers['webhook-id']), data: body.data });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const { port } = receiver.address() as AddressInfo;
+  receiver = await startWebhookReceiver();
   stack = await startTestStack({
     timeline: { salesOrder: FAST, returnOrder: { receiveAfterMs: null } },
     env: { SO_POLL_INTERVAL_MS: '250', CANCEL_WAIT_MS: '8000' },
-    webhook: { url: `http://127.0.0.1:${port}/erp/hooks`, secrets: [WEBHOOK_SECRET] },
+    webhook: { url: receiver.url, secrets: [WEBHOOK_SECRET] },
   });
   sim = new SimControl(stack.sim.url);
   await seedSalesOrderMasterData(stack, {
@@ -50,23 +37,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 // ---------------------------------------------------------------- helpers
-
-/** Retries an assertion until it holds; the last failure is the test's failure. */
-async function until<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(150);
-    }
-  }
-}
 
 const erp = auth('erp');
 const operator = auth('operator');
@@ -151,8 +125,8 @@ describe('returns', () => {
     expect(await ledger('RTS-FULL')).toEqual([{ sku: 'RTS-A', quantity: 2 }, { sku: 'RTS-B', quantity: 1 }]);
     const handle = stack.client.workflow.getHandle(workflowId);
     expect(await handle.result()).toMatchObject({ status: 'RECEIVED' });
-    await until(() => expect(events.filter((e) => e.id === `${workflowId}/return.received`)).toHaveLength(1));
-    expect(events.find((e) => e.id === `${workflowId}/return.received`)!.data).toMatchObject({ returnNo: 'RTS-FULL', short: false });
+    await until(() => expect(events().filter((e) => e.id === `${workflowId}/return.received`)).toHaveLength(1));
+    expect(events().find((e) => e.id === `${workflowId}/return.received`)!.data).toMatchObject({ returnNo: 'RTS-FULL', short: false });
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(DocType)).toBe('RTN');
     expect(described.typedSearchAttributes.get(DocStatus)).toBe('RECEIVED');
@@ -188,7 +162,7 @@ describe('returns', () => {
     const received = await waitForReturn('RTS-SHORT', 'RECEIVED');
     expect(received.lines).toEqual([expect.objectContaining({ sku: 'RTS-A', quantity: 2, receivedQuantity: 1, goodsLevel: '200' })]);
     expect(await ledger('RTS-SHORT')).toEqual([{ sku: 'RTS-A', quantity: 1 }]);
-    await until(() => expect(events.find((e) => e.id === 'RTN:RTS-SHORT:1/return.received')?.data).toMatchObject({ short: true }));
+    await until(() => expect(events().find((e) => e.id === 'RTN:RTS-SHORT:1/return.received')?.data).toMatchObject({ short: true }));
   });
 
   it('a parcel the warehouse rejects ends REJECTED with the reason and raises no stock', async () => {
@@ -199,7 +173,7 @@ describe('returns', () => {
     const rejected = await waitForReturn('RTS-REJ', 'REJECTED');
     expect(JSON.stringify(rejected)).toContain('外包装破损拒收');
     expect(await ledger('RTS-REJ')).toEqual([]);
-    await until(() => expect(events.some((e) => e.id === 'RTN:RTS-REJ:1/return.rejected')).toBe(true));
+    await until(() => expect(events().some((e) => e.id === 'RTN:RTS-REJ:1/return.rejected')).toBe(true));
   });
 
   it('books the receipt once when the worker dies between JD\'s answer and the booking', async () => {

@@ -14,3 +14,4 @@ export * from './timing';
 export * from './tokens';
 export * from './fixtures';
 export * from './simulator-for-file';
+export * from './webhook-receiver';

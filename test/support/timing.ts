@@ -47,3 +47,16 @@ export async function eventually<T>(
   }
   return value;
 }
+
+/** Retries an assertion until it holds; the last failure is the test's failure (for end-to-end waits). */
+export async function until<T>(check: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(150);
+    }
+  }
+}
