@@ -1,6 +1,6 @@
 // What a document type brings to the chaos run. The harness (stack, faults, disruptions, API recording,
-// quiescence, the availability invariant, the report) is shared; sales orders and purchase orders plug
-// in by implementing this, not by copying the harness.
+// quiescence, the availability invariant, the report) is shared; sales orders, purchase orders and
+// returns plug in by implementing this, not by copying the harness.
 import type { Knex } from 'knex';
 import type { DocumentClient } from '../../client';
 import type { StateSnapshot } from '../../simulator/state';
@@ -10,13 +10,14 @@ import type { SimControl } from '../../test/support/simulator';
 import type { InvariantResult } from './invariants';
 import type { JdPushCall } from './jd-wire';
 import type { Random } from './random';
+import type { FaultSpec } from './simulator';
 
 /** Where a driver reads the outcome: Postgres, Temporal (through client/), what JD (the simulator) knows, and the wire to JD. */
 export interface ChaosWorld {
   db: Knex;
   documents: DocumentClient;
   jdState(): Promise<StateSnapshot>;
-  /** Every push of `method` (jd-wire ADD_ORDER, ADD_PO_ORDER) the worker sent to JD, as the recorder in front of the simulator saw it. */
+  /** Every push of `method` (jd-wire ADD_ORDER, ADD_PO_ORDER, TRANSPORT_RTW) the worker sent to JD, as the recorder in front of the simulator saw it. */
   jdPushes(method: string): JdPushCall[];
 }
 
@@ -29,6 +30,8 @@ export interface ChaosDriver {
   readonly timeline: TimelinePatch;
   /** On top of the fault mix: the next `calls` calls of `method` are executed by JD and their answers lost. */
   readonly lostAnswers?: { method: string; calls: number };
+  /** Faults of its own documents' JD calls (e.g. JD refusing the next cancels), injected before the mix so that they surely fire. */
+  readonly faults?: readonly FaultSpec[];
   /** Master data through the API, before the storm (no faults, no disruptions yet). */
   prepare(api: ApiClient): Promise<void>;
   /** Plans its documents over `loadMs` using only `random`, so a seed repeats the plan. */

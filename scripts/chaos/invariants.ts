@@ -27,6 +27,9 @@ export function invariant(name: string, figures: string[], violations: string[])
   return { name, ok: violations.length === 0, figures, violations };
 }
 
+/** `name: violation | violation` for each invariant that does not hold (what a test expects to be empty). */
+export const failedInvariants = (results: ReadonlyArray<Pick<InvariantResult, 'name' | 'ok' | 'violations'>>) => results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.violations.join(' | ')}`);
+
 export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
@@ -43,6 +46,99 @@ export const tally = (counts: Map<string, number>) =>
 /** The reverse of a number map (JD's number → ours). */
 export const reverse = (map: ReadonlyMap<string, string>) => new Map([...map].map(([ours, jd]) => [jd, ours]));
 
+export const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+
+/** Adds `n` to `key`'s total. */
+export function addTo<K>(totals: Map<K, number>, key: K, n: number): Map<K, number> {
+  return totals.set(key, (totals.get(key) ?? 0) + n);
+}
+
+/** Every key of either map, sorted. */
+export const keysOf = (...maps: ReadonlyArray<ReadonlyMap<string, number>>) => [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();
+
+/** The keys whose quantities differ between `ours` and `theirs` (a missing key counts 0), sorted, with both. */
+export function differing(ours: ReadonlyMap<string, number>, theirs: ReadonlyMap<string, number>): Array<{ key: string; ours: number; theirs: number }> {
+  return keysOf(ours, theirs)
+    .map((key) => ({ key, ours: ours.get(key) ?? 0, theirs: theirs.get(key) ?? 0 }))
+    .filter((d) => d.ours !== d.theirs);
+}
+
+/** A stock_ledger row as the checks read it. */
+export interface LedgerEntryRow {
+  warehouseCode: string;
+  sku: string;
+  /** The document's number (doc_type PO: the PO, RTN: the return). */
+  docNo: string;
+  docRevision: number;
+  /** Which booking of the revision (a PO receipt's seq; 0 for documents booked once). */
+  entryNo: number;
+  quantity: number;
+}
+
+/** A receipt line the ledger must book, or a ledger row, under the same key (document, booking, SKU). */
+export interface Booking {
+  key: string;
+  quantity: number;
+  revision: number;
+  warehouseCode: string;
+}
+
+/**
+ * The stock ledger books each receipt line (`label` names it) exactly once, with its quantity, revision and
+ * warehouse, and nothing without a receipt line.
+ */
+export function bookingViolations(lines: ReadonlyArray<Booking & { label: string }>, rows: readonly Booking[]): string[] {
+  const byKey = new Map(lines.map((l) => [l.key, l]));
+  const booked = new Map<string, Booking[]>();
+  for (const row of rows) booked.set(row.key, [...(booked.get(row.key) ?? []), row]);
+  const twice = [...booked].filter(([, r]) => r.length > 1).map(([k, r]) => `${k}: ${r.length} rows (${r.map((x) => x.quantity).join(' + ')})`);
+  const unbooked = lines.filter((l) => !booked.has(l.key)).map((l) => l.label);
+  const noReceipt: string[] = [];
+  const differs: string[] = [];
+  for (const [k, r] of booked) {
+    const line = byKey.get(k);
+    if (!line) {
+      noReceipt.push(`${k}: ${r.map((x) => x.quantity).join(' + ')}`);
+      continue;
+    }
+    const row = r[0]!;
+    if (row.quantity !== line.quantity || row.revision !== line.revision || row.warehouseCode !== line.warehouseCode) {
+      differs.push(`${k}: ledger ${row.warehouseCode} r${row.revision} ${row.quantity}, receipt ${line.warehouseCode} r${line.revision} ${line.quantity}`);
+    }
+  }
+  return [
+    ...examples(twice, 'receipt lines booked more than once'),
+    ...examples(unbooked, 'receipt lines without a ledger row'),
+    ...examples(noReceipt, 'ledger rows without a receipt line'),
+    ...examples(differs, 'ledger rows that differ from their receipt line'),
+  ];
+}
+
+/** One push over the wire (scripts/chaos/jd-wire.ts), by our number for the document at JD. */
+export interface WirePush {
+  key: string;
+  sentAt: number;
+  endedAt: number;
+  /** 0: the connection was dropped without an answer. */
+  httpStatus: number;
+}
+
+/**
+ * The pushes against the moment JD stored each document: numbers sent again after JD held them (a JD that
+ * did not de-duplicate would hold two), and pushes JD executed without the worker learning it.
+ */
+export function wireAgainstJd(pushes: readonly WirePush[], acceptedAt: ReadonlyMap<string, number>): { resent: Map<string, number>; ambiguous: number } {
+  const resent = new Map<string, number>();
+  let ambiguous = 0;
+  for (const push of pushes) {
+    const at = acceptedAt.get(push.key);
+    if (at === undefined) continue;
+    if (push.sentAt > at) addTo(resent, push.key, 1);
+    else if (push.httpStatus === 0 && at <= push.endedAt) ambiguous += 1;
+  }
+  return { resent, ambiguous };
+}
+
 export interface WorkflowRow {
   workflowId: string;
   /** Temporal's execution status name: RUNNING, COMPLETED, FAILED, TERMINATED, TIMED_OUT, CANCELLED, … */
@@ -51,6 +147,19 @@ export interface WorkflowRow {
 
 /** Runs that ended otherwise than by completing: a saga that died (a bug, a timeout, an operator's terminate). */
 export const brokenRuns = (workflows: readonly WorkflowRow[]) => workflows.filter((w) => w.status !== 'RUNNING' && w.status !== 'COMPLETED').map((w) => `${w.workflowId} ${w.status}`);
+
+/** `N workflow runs: COMPLETED n, RUNNING m`. */
+export const runsFigure = (workflows: readonly WorkflowRow[]) => `${workflows.length} workflow runs: ${tally(countBy(workflows, (w) => w.status))}`;
+
+/** What the "terminal or correctly waiting" checks found, each as examples naming the documents (`noun`). */
+export function settledViolations(noun: string, found: { stuck: readonly string[]; disagree?: readonly string[]; wrongRun: readonly string[] }, workflows: readonly WorkflowRow[]): string[] {
+  return [
+    ...examples(found.stuck, `${noun} not settled`),
+    ...examples(found.disagree ?? [], `${noun} whose end JD does not share`),
+    ...examples(found.wrongRun, `${noun} whose workflow run does not match their state`),
+    ...examples(brokenRuns(workflows), 'runs that failed, timed out or were terminated'),
+  ];
+}
 
 /** A request as the script sent it (scripts/chaos/script.ts sendRequest); the invariants compare it with what the run recorded. */
 export interface RequestSent {

@@ -1,5 +1,6 @@
 // A recording pass-through in front of the simulator's gateway: the worker talks to JD through it, and
-// it notes every push — addOrder with its isvUUID, addPoOrder with its spPoOrderNo — and when it was sent
+// it notes every push — addOrder with its isvUUID, addPoOrder with its spPoOrderNo, transportRtw with its
+// isvRtwNum — and when it was sent
 // and answered. The simulator de-duplicates (or refuses) a repeated number, so its state can never show a
 // second JD document; only the wire shows that a push was sent again after JD already held it — which a
 // JD that does not de-duplicate would turn into a second order — and which pushes JD executed without
@@ -10,14 +11,15 @@ import type { AddressInfo } from 'node:net';
 
 export const ADD_ORDER = 'jingdong.eclp.order.addOrder';
 export const ADD_PO_ORDER = 'jingdong.eclp.po.addPoOrder';
+export const TRANSPORT_RTW = 'jingdong.eclp.rtw.transportRtw';
 
 /** The pushes recorded, and the business parameter that is our number for the document at JD. */
-const RECORDED: Readonly<Record<string, string>> = { [ADD_ORDER]: 'isvUUID', [ADD_PO_ORDER]: 'spPoOrderNo' };
+const RECORDED: Readonly<Record<string, string>> = { [ADD_ORDER]: 'isvUUID', [ADD_PO_ORDER]: 'spPoOrderNo', [TRANSPORT_RTW]: 'isvRtwNum' };
 
 /** One push over the wire. */
 export interface JdPushCall {
   method: string;
-  /** Our number for the document at JD: isvUUID (addOrder), spPoOrderNo (addPoOrder). */
+  /** Our number for the document at JD: isvUUID (addOrder), spPoOrderNo (addPoOrder), isvRtwNum (transportRtw). */
   key: string;
   /** Epoch ms the request reached the recorder (before it went on to JD). */
   sentAt: number;
@@ -38,7 +40,7 @@ export interface AddOrderCall {
 export interface JdWire {
   /** The URL to give the worker as ECLP_GATEWAY_URL. */
   gatewayUrl: string;
-  /** Every push of `method` (ADD_ORDER, ADD_PO_ORDER) that went over the wire. */
+  /** Every push of `method` (ADD_ORDER, ADD_PO_ORDER, TRANSPORT_RTW) that went over the wire. */
   pushes(method: string): JdPushCall[];
   close(): Promise<void>;
 }

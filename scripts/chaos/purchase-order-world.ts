@@ -6,7 +6,7 @@ import type { StateSnapshot } from '../../simulator/state';
 import { workflowIds } from '../../messages/ids';
 import type { JdPushCall } from './jd-wire';
 import type { PurchaseOrderWorld } from './purchase-order-invariants';
-import { describeRuns, readJdNumbers } from './world';
+import { describeRuns, logLatencies, readJdNumbers } from './world';
 
 /** The operation log's doc_type of purchase orders. */
 const PO = 'PO';
@@ -113,13 +113,4 @@ export async function readPurchaseOrderWorld(db: Knex, documents: DocumentClient
 }
 
 /** Created → JD holds it (the `created` and first `pushed` or `linked` log lines of each PO), in ms. */
-export async function readPoPushLatencies(db: Knex): Promise<number[]> {
-  const rows = await db('operation_log as c')
-    .join('operation_log as p', function () {
-      this.on('p.doc_key', 'c.doc_key').andOnVal('p.doc_type', PO).andOnIn('p.action', ['pushed', 'linked']);
-    })
-    .where({ 'c.doc_type': PO, 'c.action': 'created' })
-    .groupBy('c.doc_key', 'c.created_at')
-    .select(db.raw('extract(epoch from (min(p.created_at) - c.created_at)) * 1000 as ms'));
-  return rows.map((r: { ms: string }) => Number(r.ms));
-}
+export const readPoPushLatencies = (db: Knex) => logLatencies(db, PO, 'created', ['pushed', 'linked']);

@@ -7,7 +7,7 @@ export function formatReport(report: ChaosReport): string {
   const { options: o, timings: t } = report;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`chaos run — seed ${report.seed} (repeat with: npm run chaos -- --orders ${o.orders} --purchase-orders ${o.purchaseOrders} --seed ${report.seed})`);
+  lines.push(`chaos run — seed ${report.seed} (repeat with: npm run chaos -- --orders ${o.orders} --purchase-orders ${o.purchaseOrders} --returns ${o.returns} --seed ${report.seed})`);
   lines.push(`  setup ${s(t.setupMs)}, load ${s(t.loadMs)}, settle ${s(t.settleMs)}${t.settled ? '' : ' (did NOT settle)'}, total ${s(t.totalMs)}`);
   const at = (ms: number) => `t+${s(ms - report.t0)}`;
   for (const d of report.disruptions) {

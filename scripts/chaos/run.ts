@@ -21,6 +21,7 @@ import { startJdWire, type JdWire } from './jd-wire';
 import type { ChaosOptions } from './options';
 import { purchaseOrderChaosDriver } from './purchase-order-driver';
 import { seededRandom } from './random';
+import { returnChaosDriver } from './return-driver';
 import { salesOrderChaosDriver } from './sales-order-driver';
 import { injectFaultMix, setJdBehaviour } from './simulator';
 
@@ -43,7 +44,7 @@ export interface ChaosReport {
 
 export interface ChaosHooks {
   log: (line: string) => void;
-  /** The document types to drive; default defaultDrivers(options): sales orders and purchase orders. */
+  /** The document types to drive; default defaultDrivers(options): sales orders, purchase orders and returns. */
   drivers?: ChaosDriver[];
   /** Aborting stops the run; the stack is stopped before runChaos rejects. */
   signal?: AbortSignal;
@@ -88,10 +89,14 @@ function abortable(signal: AbortSignal | undefined): Promise<never> {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Sales orders, and purchase orders mixed into the same storm unless there are none; each with the minimums the options ask. */
+/** Sales orders, and purchase orders and returns mixed into the same storm unless there are none; each with the minimums the options ask. */
 export function defaultDrivers(options: ChaosOptions): ChaosDriver[] {
   const salesOrders = salesOrderChaosDriver(options.orders, { minCancelledAtJd: options.minCancelledAtJd, minBackToReview: options.minBackToReview, minAmbiguousPushes: options.ambiguousPushes });
-  if (options.purchaseOrders === 0) return [salesOrders];
+  return [salesOrders, ...purchaseOrderDrivers(options), ...returnDrivers(options)];
+}
+
+function purchaseOrderDrivers(options: ChaosOptions): ChaosDriver[] {
+  if (options.purchaseOrders === 0) return [];
   const purchaseOrders = purchaseOrderChaosDriver({
     count: options.purchaseOrders,
     ambiguousPushes: options.poAmbiguousPushes,
@@ -103,7 +108,25 @@ export function defaultDrivers(options: ChaosOptions): ChaosDriver[] {
       minAmbiguousPushes: Math.min(1, options.poAmbiguousPushes),
     },
   });
-  return [salesOrders, purchaseOrders];
+  return [purchaseOrders];
+}
+
+function returnDrivers(options: ChaosOptions): ChaosDriver[] {
+  if (options.returns === 0) return [];
+  return [
+    returnChaosDriver({
+      count: options.returns,
+      ambiguousPushes: options.rtwAmbiguousPushes,
+      cancelRefusals: options.rtwCancelRefusals,
+      expected: {
+        minOutcomes: options.minReturnOutcomes,
+        // The first cancels of the run are refused, whichever returns they are for.
+        minRefused: Math.min(1, options.rtwCancelRefusals),
+        // A lost answer is followed by a lookup that finds the return: each is sure, one is required.
+        minAmbiguousPushes: Math.min(1, options.rtwAmbiguousPushes),
+      },
+    }),
+  ];
 }
 
 export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promise<ChaosReport> {
@@ -160,7 +183,8 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
         `JD answers a repeated isvUUID with ${options.duplicateIsvUuid}, a repeated spPoOrderNo with ${options.duplicateSpPoOrderNo}; its lookup by isvUUID lags ${options.lookupLagMs} ms behind a create`,
       );
       const lostAnswers = drivers.flatMap((d) => (d.lostAnswers ? [d.lostAnswers] : []));
-      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, lostAnswers });
+      const extra = drivers.flatMap((d) => d.faults ?? []);
+      await injectFaultMix(sim, { rate: options.faultRate, kinds: options.faultKinds, latencyMs: options.faultLatencyMs, lostAnswers, extra });
       // A `next` fault leaves the list once spent; remember what each was asked to do.
       const injected = await sim.faults();
       // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.

@@ -3,8 +3,26 @@
 // the checks themselves are tested on doctored snapshots (test/chaos/chaos.test.ts).
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { workflowIds } from '../../messages/ids';
-import { brokenRuns, checkAnswers, countBy, examples, invariant, requestRecordViolations, reverse, tally, type InvariantResult, type RequestSent, type WorkflowRow } from './invariants';
+import {
+  addTo,
+  checkAnswers,
+  countBy,
+  differing,
+  examples,
+  invariant,
+  keysOf,
+  requestRecordViolations,
+  reverse,
+  runsFigure,
+  settledViolations,
+  tally,
+  wireAgainstJd,
+  type InvariantResult,
+  type RequestSent,
+  type WorkflowRow,
+} from './invariants';
 import type { AddOrderCall } from './jd-wire';
+import type { JdNumbers } from './world';
 
 export interface OrderRow {
   orderNo: string;
@@ -56,7 +74,8 @@ export interface JdOutboundRow {
   quantity: number;
 }
 
-export interface SalesOrderWorld {
+/** With sku → JD goods number, warehouse code → JD warehouse number (master data). */
+export interface SalesOrderWorld extends JdNumbers {
   orders: OrderRow[];
   cancels: CancelRow[];
   ledger: LedgerRow[];
@@ -66,9 +85,6 @@ export interface SalesOrderWorld {
   workflows: WorkflowRow[];
   /** Every addOrder that went over the wire to JD, with its isvUUID (scripts/chaos/jd-wire.ts). */
   addOrderCalls: AddOrderCall[];
-  /** sku → JD goods number, warehouse code → JD warehouse number (master data). */
-  jdGoodsNo: ReadonlyMap<string, string>;
-  jdWarehouseNo: ReadonlyMap<string, string>;
 }
 
 /**
@@ -140,16 +156,8 @@ export function checkSettled(world: SalesOrderWorld): InvariantResult {
       else if (revision < order.pushRevision && status !== 'COMPLETED') wrongRun.push(`${order.orderNo} r${revision} (superseded) is ${status}`);
     }
   }
-  const broken = brokenRuns(world.workflows);
-  const figures = [
-    `${world.orders.length} orders: ${tally(countBy(world.orders, (o) => o.status))}`,
-    `${world.workflows.length} workflow runs: ${tally(countBy(world.workflows, (w) => w.status))}`,
-  ];
-  return invariant('every order is in a terminal or correctly waiting state', figures, [
-    ...examples(stuck, 'orders not settled'),
-    ...examples(wrongRun, 'orders whose workflow run does not match their state'),
-    ...examples(broken, 'runs that failed, timed out or were terminated'),
-  ]);
+  const figures = [`${world.orders.length} orders: ${tally(countBy(world.orders, (o) => o.status))}`, runsFigure(world.workflows)];
+  return invariant('every order is in a terminal or correctly waiting state', figures, settledViolations('orders', { stuck, wrongRun }, world.workflows));
 }
 
 /** Exactly one JD order per push revision, none for orders that never pushed, and the ERP holds JD's number. */
@@ -217,14 +225,11 @@ export function checkStockLedger(world: SalesOrderWorld): InvariantResult {
   const codeOf = reverse(world.jdWarehouseNo);
   const key = (warehouse: string, sku: string) => `${warehouse}/${sku}`;
   const erp = new Map<string, number>();
-  for (const row of world.ledger) erp.set(key(row.warehouseCode, row.sku), (erp.get(key(row.warehouseCode, row.sku)) ?? 0) + row.quantity);
+  for (const row of world.ledger) addTo(erp, key(row.warehouseCode, row.sku), row.quantity);
   const jd = new Map<string, number>();
-  for (const row of world.jdOutbound) {
-    const k = key(codeOf.get(row.warehouseNo) ?? `JD ${row.warehouseNo}`, skuOf.get(row.goodsNo) ?? `JD ${row.goodsNo}`);
-    jd.set(k, (jd.get(k) ?? 0) + row.quantity);
-  }
-  const keys = [...new Set([...erp.keys(), ...jd.keys()])].sort();
-  const unequal = keys.filter((k) => (erp.get(k) ?? 0) !== (jd.get(k) ?? 0)).map((k) => `${k}: ERP ${erp.get(k) ?? 0}, JD ${jd.get(k) ?? 0}`);
+  for (const row of world.jdOutbound) addTo(jd, key(codeOf.get(row.warehouseNo) ?? `JD ${row.warehouseNo}`, skuOf.get(row.goodsNo) ?? `JD ${row.goodsNo}`), row.quantity);
+  const keys = keysOf(erp, jd);
+  const unequal = differing(erp, jd).map((d) => `${d.key}: ERP ${d.ours}, JD ${d.theirs}`);
 
   const shipped = new Set(world.orders.filter((o) => o.status === 'SHIPPED').map((o) => isvUuid(o.orderNo, o.pushRevision)));
   const booked = new Set(world.ledger.map((row) => isvUuid(row.docNo, row.docRevision)));
@@ -261,10 +266,11 @@ const TOO_LATE = ['REFUSED_BY_JD', 'ALREADY_SHIPPED', refusal('already-shipped')
 /**
  * What JD's final state of the revision says each request must have been answered. JD is the witness
  * because the order's state at the instant of the request is a race the script cannot observe: a revision
- * JD cancelled was cancelled by one of ours (nothing else cancels in the run), one JD shipped was too late
- * for every cancel, and one JD never held (refused push) was resolved in the ERP alone.
+ * JD cancelled was cancelled by one of ours (nothing else cancels in the run but an exchange's refund of
+ * its replacement, judged the same way by the return checks), one JD shipped was too late for every
+ * cancel, and one JD never held (refused push) was resolved in the ERP alone.
  */
-function verdictsCalledFor(request: CancelSent, jd: JdOrderRow | undefined, pushed: boolean): { first: string[]; second: string[] } | undefined {
+export function verdictsCalledFor(request: CancelSent, jd: JdOrderRow | undefined, pushed: boolean): { first: string[]; second: string[] } | undefined {
   if (request.role === 'in-review') return { first: ['CANCELLED_IN_ERP'], second: [] };
   // After the first request of a pair decided, the order is REVIEW (send-back) or CANCELLED (refund).
   const second = request.kind === 'buyerRefund' ? ['CANCELLED_IN_ERP', 'ALREADY_CANCELLED', refusal('already-cancelled')] : ['ALREADY_CANCELLED', refusal('already-cancelled')];
@@ -333,14 +339,10 @@ export function checkCancelVerdicts(world: SalesOrderWorld, journal: SalesOrderJ
  */
 export function checkPushRecovery(world: SalesOrderWorld, expected: SalesOrderExpectations): InvariantResult {
   const accepted = new Map(world.jdOrders.map((row) => [row.isvUUID, row.acceptedAt]));
-  const resent = new Map<string, number>();
-  let ambiguous = 0;
-  for (const call of world.addOrderCalls) {
-    const at = accepted.get(call.isvUUID);
-    if (at === undefined) continue;
-    if (call.sentAt > at) resent.set(call.isvUUID, (resent.get(call.isvUUID) ?? 0) + 1);
-    else if (call.httpStatus === 0 && at <= call.endedAt) ambiguous += 1;
-  }
+  const { resent, ambiguous } = wireAgainstJd(
+    world.addOrderCalls.map((c) => ({ ...c, key: c.isvUUID })),
+    accepted,
+  );
   const perUuid = countBy(world.addOrderCalls, (c) => c.isvUUID);
   const most = Math.max(0, ...perUuid.values());
   const figures = [

@@ -18,7 +18,7 @@ const ROUTES = {
   refund: '/v1/sales-orders/{orderNo}/refund',
 } as const;
 
-interface OrderView {
+export interface OrderView {
   status: SalesOrderStatus;
   pushRevision: number;
   cancelRequests: Array<{ requestId: string; verdict: string | null; resultingStatus: string | null }>;
@@ -38,7 +38,8 @@ export class SalesOrderRunner {
     this.journal.surprises.push(surprise(plan.orderNo, what, answer));
   }
 
-  private async read(orderNo: string): Promise<OrderView> {
+  /** The order as the API shows it (the returns script follows its orders with it too). */
+  async read(orderNo: string): Promise<OrderView> {
     const answer = await this.api.send('operator', 'GET', ROUTES.order, `/v1/sales-orders/${orderNo}`);
     if (answer.status !== 200) throw new Error(`GET order ${orderNo}: HTTP ${answer.status}`);
     return answer.body as OrderView;
@@ -60,18 +61,18 @@ export class SalesOrderRunner {
     return false;
   }
 
-  /** Approve; true when the order is now pushing under `revision`. */
-  private async approve(plan: SalesOrderPlan, revision: number): Promise<boolean> {
-    const answer = await this.api.send('erp', 'POST', ROUTES.approve, `/v1/sales-orders/${plan.orderNo}/approve`);
+  /** Approve; true when the order is now pushing under `revision` (an exchange's replacement order is approved with it too). */
+  async approve(orderNo: string, revision: number): Promise<boolean> {
+    const answer = await this.api.send('erp', 'POST', ROUTES.approve, `/v1/sales-orders/${orderNo}/approve`);
     if (answer.status === 202) {
       const got = (answer.body as { pushRevision?: number }).pushRevision;
       if (got === revision) return true;
-      this.surprise(plan, `approve r${revision} answered revision ${got}`, answer);
+      this.journal.surprises.push(surprise(orderNo, `approve r${revision} answered revision ${got}`, answer));
       return false;
     }
     // An earlier attempt may have gone through before an outage swallowed its answer; then the order says so.
-    if (answer.status === 409 && (await this.read(plan.orderNo)).pushRevision === revision) return true;
-    this.surprise(plan, `approve r${revision}`, answer);
+    if (answer.status === 409 && (await this.read(orderNo)).pushRevision === revision) return true;
+    this.journal.surprises.push(surprise(orderNo, `approve r${revision}`, answer));
     return false;
   }
 
@@ -112,7 +113,7 @@ export class SalesOrderRunner {
       await this.cancel(plan, 'buyerRefund', 0, 'in-review');
       return;
     }
-    if (!(await this.approve(plan, 1))) return;
+    if (!(await this.approve(plan.orderNo, 1))) return;
     if (plan.fate === 'ship') return;
     if (plan.fate === 'rejected-then-send-back') {
       if (await this.failed(plan)) await this.cancel(plan, 'sendBack', 1, 'single');
@@ -128,7 +129,7 @@ export class SalesOrderRunner {
     const order = await this.verdictOf(plan, request);
     if (order?.status !== 'REVIEW') return;
     await sleep(plan.reapprove.afterMs);
-    if (!(await this.approve(plan, order.pushRevision + 1))) return;
+    if (!(await this.approve(plan.orderNo, order.pushRevision + 1))) return;
     if (plan.reapprove.refundAfterMs === undefined) return;
     await sleep(plan.reapprove.refundAfterMs);
     await this.cancel(plan, 'buyerRefund', order.pushRevision + 1, 'single');

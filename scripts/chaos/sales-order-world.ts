@@ -5,7 +5,8 @@ import type { DocumentClient } from '../../client';
 import { workflowIds } from '../../messages/ids';
 import type { StateSnapshot } from '../../simulator/state';
 import type { JdPushCall } from './jd-wire';
-import type { PushLogRow, SalesOrderWorld } from './sales-order-invariants';
+import type { SalesOrderCancelRequestRow } from '../../db/tables';
+import type { CancelRow, JdOrderRow, PushLogRow, SalesOrderWorld } from './sales-order-invariants';
 import { describeRuns, readJdNumbers } from './world';
 
 /** Orders still moving: the run has not quiesced while any of these is non-zero. */
@@ -32,11 +33,38 @@ export async function progress(db: Knex, documents: DocumentClient): Promise<Pro
 /** Settled: nothing open, every request decided, and the only runs left are FAILED orders waiting for an operator. */
 export const isSettled = (p: Progress) => p.open === 0 && p.undecidedCancels === 0 && p.runningWorkflows === p.failedOrders;
 
+/** The actor of requests the system sends on its own (db/operation-log's ActorRole). */
+export const SYSTEM = 'system';
+
+/** A cancel_requests row as the checks read it. */
+export function toCancelRow(c: Pick<SalesOrderCancelRequestRow, 'request_id' | 'order_no' | 'kind' | 'verdict' | 'resulting_status' | 'decided_at'>): CancelRow {
+  return {
+    requestId: c.request_id,
+    orderNo: c.order_no,
+    kind: c.kind,
+    verdict: c.verdict ?? null,
+    resultingStatus: c.resulting_status ?? null,
+    decidedAt: c.decided_at ? new Date(c.decided_at).getTime() : null,
+  };
+}
+
+/** JD's sales orders as the checks read them. */
+export function jdOrderRows(jd: StateSnapshot): JdOrderRow[] {
+  return jd.salesOrders.map((so) => ({
+    isvUUID: so.isvUUID,
+    eclpSoNo: so.eclpSoNo,
+    currentStatus: so.currentStatus,
+    shipped: so.history.some((h) => h.soStatusCode === '10019'),
+    acceptedAt: so.acceptedAt,
+  }));
+}
+
 /** `addOrders`: the addOrder calls the wire recorded. */
 export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSnapshot, addOrders: JdPushCall[]): Promise<SalesOrderWorld> {
   const [orders, cancels, ledger, pushLog, numbers] = await Promise.all([
     db('sales_orders').select('order_no', 'status', 'push_revision', 'eclp_so_no', 'warehouse_code', 'failure_reason'),
-    db('cancel_requests').select('request_id', 'order_no', 'kind', 'verdict', 'resulting_status', 'decided_at'),
+    // The system's own requests (an exchange's refund of its replacement order) are judged with the returns.
+    db('cancel_requests').whereNot({ actor_role: SYSTEM }).select('request_id', 'order_no', 'kind', 'verdict', 'resulting_status', 'decided_at'),
     db('stock_ledger').where({ doc_type: 'SO' }).select('warehouse_code', 'sku', 'doc_no', 'doc_revision', 'quantity'),
     db('operation_log')
       .where({ doc_type: 'sales_order' })
@@ -58,23 +86,10 @@ export async function readWorld(db: Knex, documents: DocumentClient, jd: StateSn
       warehouseCode: o.warehouse_code,
       failureReason: o.failure_reason ?? null,
     })),
-    cancels: cancels.map((c) => ({
-      requestId: c.request_id,
-      orderNo: c.order_no,
-      kind: c.kind,
-      verdict: c.verdict ?? null,
-      resultingStatus: c.resulting_status ?? null,
-      decidedAt: c.decided_at ? new Date(c.decided_at).getTime() : null,
-    })),
+    cancels: cancels.map(toCancelRow),
     ledger: ledger.map((l) => ({ warehouseCode: l.warehouse_code, sku: l.sku, docNo: l.doc_no, docRevision: l.doc_revision, quantity: l.quantity })),
     pushLog: pushLog.map((p) => ({ orderNo: p.doc_key, revision: p.revision, action: p.action })),
-    jdOrders: jd.salesOrders.map((so) => ({
-      isvUUID: so.isvUUID,
-      eclpSoNo: so.eclpSoNo,
-      currentStatus: so.currentStatus,
-      shipped: so.history.some((h) => h.soStatusCode === '10019'),
-      acceptedAt: so.acceptedAt,
-    })),
+    jdOrders: jdOrderRows(jd),
     jdOutbound: jd.stockMovements.filter((m) => m.reason === 'SHIPMENT').map((m) => ({ warehouseNo: m.warehouseNo, goodsNo: m.goodsNo, quantity: m.quantity })),
     workflows,
     addOrderCalls: addOrders.map((c) => ({ isvUUID: c.key, sentAt: c.sentAt, endedAt: c.endedAt, httpStatus: c.httpStatus })),

@@ -18,6 +18,8 @@ export interface FaultMix {
   latencyMs: number;
   /** On top of the mix, per method: the next `calls` calls are executed by JD and their answers lost (the drivers' lostAnswers). */
   lostAnswers: ReadonlyArray<{ method: string; calls: number }>;
+  /** The drivers' own faults (ChaosDriver.faults), after the lost answers and before the mix. */
+  extra?: readonly FaultSpec[];
 }
 
 /** The busy share is split among JD's transient codes: 66 never reached the backend, after 43/65/67 it may have executed. */
@@ -35,6 +37,8 @@ export interface FaultSpec {
   method?: string;
   latencyMs?: number;
   code?: string;
+  /** businessError: JD's words. */
+  message?: string;
 }
 
 export function faultSpecs(mix: FaultMix): FaultSpec[] {
@@ -44,9 +48,10 @@ export function faultSpecs(mix: FaultMix): FaultSpec[] {
     if (kind === 'busy') return BUSY_CODES.map((code) => ({ kind, code, rate: Number((rateOf(kind) / BUSY_CODES.length).toFixed(4)) }));
     return [{ kind, rate: Number(rateOf(kind).toFixed(4)), ...((kind === 'latency' || kind === 'timeoutAfterCommit') && { latencyMs: mix.latencyMs }) }];
   });
-  // A rate alone may never hit one of the few pushes of a small run: these surely do.
+  // A rate alone may never hit one of the few pushes of a small run: these surely do. Of the faults that
+  // match one call only the oldest applies (simulator/faults.ts), so these go first.
   const ambiguous = mix.lostAnswers.filter((l) => l.calls > 0).map((l): FaultSpec => ({ kind: 'timeoutAfterCommit', method: l.method, next: l.calls, latencyMs: mix.latencyMs }));
-  return [...ambiguous, ...specs.filter((spec) => (spec.rate ?? 0) > 0)];
+  return [...ambiguous, ...(mix.extra ?? []), ...specs.filter((spec) => (spec.rate ?? 0) > 0)];
 }
 
 export async function injectFaultMix(sim: SimControl, mix: FaultMix): Promise<void> {

@@ -39,3 +39,18 @@ export async function readJdNumbers(db: Knex): Promise<JdNumbers> {
     jdWarehouseNo: new Map(warehouses.flatMap((w) => (w.jd_warehouse_no ? [[w.code, w.jd_warehouse_no] satisfies [string, string]] : []))),
   };
 }
+
+/**
+ * Per document of `docType`, the time from its `from` operation-log line to the first of its `to` lines,
+ * in ms (e.g. created → pushed); documents without a `to` line are left out.
+ */
+export async function logLatencies(db: Knex, docType: string, from: string, to: readonly string[]): Promise<number[]> {
+  const rows = await db('operation_log as f')
+    .join('operation_log as t', function () {
+      this.on('t.doc_key', 'f.doc_key').andOnVal('t.doc_type', docType).andOnIn('t.action', [...to]);
+    })
+    .where({ 'f.doc_type': docType, 'f.action': from })
+    .groupBy('f.doc_key', 'f.created_at')
+    .select(db.raw('extract(epoch from (min(t.created_at) - f.created_at)) * 1000 as ms'));
+  return rows.map((r: { ms: string }) => Number(r.ms));
+}

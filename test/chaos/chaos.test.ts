@@ -1,7 +1,8 @@
 // The chaos run (scripts/chaos/, docs/chaos.md): its sales-order invariant checks catch what they exist
-// for (the purchase-order ones: purchase-order-invariants.test.ts), the API answers outages with 503
-// problem+json and Retry-After, and a small configuration of the run — 30 sales and 12 purchase orders,
-// one worker SIGKILL, a Temporal and a PostgreSQL restart, JD faults — holds every invariant.
+// for (the purchase-order and return ones: purchase-order-invariants.test.ts, return-invariants.test.ts),
+// the API answers outages with 503 problem+json and Retry-After, and a small configuration of the run — 30
+// sales orders, 12 purchase orders and 12 returns, one worker SIGKILL, a Temporal and a PostgreSQL
+// restart, JD faults — holds every invariant.
 import net from 'node:net';
 import { ServiceError } from '@temporalio/client';
 import knexFactory, { type Knex } from 'knex';
@@ -10,7 +11,7 @@ import request from 'supertest';
 import { createApp, isDatabaseUnavailable } from '../../api/app';
 import { parseApiTokens } from '../../api/auth';
 import { route } from '../../api/route';
-import { checkApiAvailability, checkNoUnexpectedExits } from '../../scripts/chaos/invariants';
+import { checkApiAvailability, checkNoUnexpectedExits, failedInvariants as failing } from '../../scripts/chaos/invariants';
 import { summarize, verdictLatencies } from '../../scripts/chaos/latency';
 import { parseChaosArgs } from '../../scripts/chaos/options';
 import { seededRandom } from '../../scripts/chaos/random';
@@ -124,7 +125,6 @@ function journal(): SalesOrderJournal {
   };
 }
 
-const failing = (results: Array<{ name: string; ok: boolean; violations: string[] }>) => results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.violations.join(' | ')}`);
 
 describe('sales-order invariants', () => {
   const MINIMUMS = { minCancelledAtJd: 2, minBackToReview: 1, minAmbiguousPushes: 1 };
@@ -348,6 +348,10 @@ describe('the run plan', () => {
     expect(parseChaosArgs(['--orders', '300'])).toMatchObject({ purchaseOrders: 100, duplicateSpPoOrderNo: 'reject', poAmbiguousPushes: 3, minPoVerdicts: 2 });
     expect(parseChaosArgs(['--orders', '30'])).toMatchObject({ purchaseOrders: 10, poAmbiguousPushes: 1, minPoVerdicts: 1 });
     expect(parseChaosArgs(['--purchase-orders', '0'])).toMatchObject({ purchaseOrders: 0, poAmbiguousPushes: 0, minPoVerdicts: 0 });
+    // Returns too (a sixth as many), with lost transportRtw answers and refused cancels; none means no return minimums.
+    expect(parseChaosArgs(['--orders', '300'])).toMatchObject({ returns: 50, rtwAmbiguousPushes: 2, rtwCancelRefusals: 2, minReturnOutcomes: 1 });
+    expect(parseChaosArgs(['--orders', '30'])).toMatchObject({ returns: 5, rtwAmbiguousPushes: 1, rtwCancelRefusals: 1, minReturnOutcomes: 1 });
+    expect(parseChaosArgs(['--returns', '0'])).toMatchObject({ returns: 0, rtwAmbiguousPushes: 0, rtwCancelRefusals: 0, minReturnOutcomes: 0 });
     expect(parseChaosArgs(['--duplicate-sp-po-order-no', 'return-existing'])).toMatchObject({ duplicateSpPoOrderNo: 'return-existing' });
     expect(() => parseChaosArgs(['--duplicate-sp-po-order-no', 'ignore'])).toThrow(/--duplicate-sp-po-order-no takes reject or return-existing/);
     expect(parseChaosArgs(['--duplicate-isv-uuid', 'return-existing', '--min-back-to-review', '0'])).toMatchObject({ duplicateIsvUuid: 'return-existing', minBackToReview: 0 });
@@ -453,13 +457,15 @@ describe('API answers an unreachable database or Temporal with 503 problem+json 
 // ---------------------------------------------------------------- the run itself, small
 
 describe('npm run chaos, small configuration', () => {
-  it('30 sales and 12 purchase orders through a worker SIGKILL, a Temporal and a PostgreSQL restart and JD faults: every invariant holds', async () => {
+  it('30 sales orders, 12 purchase orders and 12 returns through a worker SIGKILL, a Temporal and a PostgreSQL restart and JD faults: every invariant holds', async () => {
     const lines: string[] = [];
     const report = await runChaos(
       {
         orders: 30,
         // Every purchase-order fate once (fatesCoveringAll), a few more by weight.
         purchaseOrders: 12,
+        // Every return fate once (fatesCoveringAll): returns and exchanges, each with a sales order of its own.
+        returns: 12,
         seed: 20261129,
         loadMs: 40_000,
         workerKills: 1,
@@ -476,9 +482,12 @@ describe('npm run chaos, small configuration', () => {
         // Each lost addPoOrder answer leaves its PO PUSH_UNCONFIRMED: the operator links one, re-pushes the next.
         poAmbiguousPushes: 3,
         duplicateSpPoOrderNo: 'reject',
+        rtwAmbiguousPushes: 1,
+        rtwCancelRefusals: 1,
         minCancelledAtJd: 1,
         minBackToReview: 1,
         minPoVerdicts: 1,
+        minReturnOutcomes: 1,
         settleTimeoutMs: 100_000,
         windowGraceMs: 10_000,
         showLogs: false,
@@ -495,7 +504,16 @@ describe('npm run chaos, small configuration', () => {
     expect(report.timings.settled).toBe(true);
     expect(report.faultsFired['timeoutAfterCommit@order.addOrder']).toBe(2);
     expect(report.faultsFired['timeoutAfterCommit@po.addPoOrder']).toBe(3);
-    expect(report.invariants.map((i) => i.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^zero duplicate JD POs/), expect.stringMatching(/^receipts equal JD's received/)]));
+    expect(report.faultsFired['timeoutAfterCommit@rtw.transportRtw']).toBe(1);
+    expect(report.faultsFired['businessError@rtw.cancelRtwOrder']).toBe(1);
+    expect(report.invariants.map((i) => i.name)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^zero duplicate JD POs/),
+        expect.stringMatching(/^receipts equal JD's received/),
+        expect.stringMatching(/^sales-return receipts equal JD's received/),
+        expect.stringMatching(/^no replacement order of a rejected or cancelled exchange/),
+      ]),
+    );
     // The disruptions really happened, and the faults really fired.
     expect(report.disruptions.map((d) => d.kind).sort()).toEqual(['postgres-restart', 'temporal-restart', 'worker-kill']);
     expect(Object.values(report.faultsFired).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 // The purchase-order invariants of the chaos run (scripts/chaos/purchase-order-invariants.ts) on doctored
 // snapshots: each holds for a consistent world and fails for the breach it exists for, so a check that
 // cannot fail would be noticed. Also the seeded plan.
+import { failedInvariants as failing } from '../../scripts/chaos/invariants';
 import { fatesCoveringAll } from '../../scripts/chaos/plan';
 import {
   checkNoDuplicateJdPos,
@@ -145,7 +146,6 @@ function journal(): PurchaseOrderJournal {
 }
 
 const MINIMUMS = { minVerdicts: 1, minLinked: 1, minAmbiguousPushes: 1 };
-const failing = (results: Array<{ name: string; ok: boolean; violations: string[] }>) => results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.violations.join(' | ')}`);
 const text = (result: { violations: string[] }) => result.violations.join('\n');
 const jdPo = (w: PurchaseOrderWorld, poOrderNo: string): JdPoRow => w.jdPurchaseOrders.find((p) => p.poOrderNo === poOrderNo)!;
 
