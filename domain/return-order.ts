@@ -38,10 +38,9 @@ export const returnBody = z
     lines: z.array(returnLineSchema).min(1).max(200).refine(oneLinePerSku, 'must not repeat a SKU (merge the quantities into one line)'),
     replacementLines: z.array(replacementLineSchema).min(1).max(200).refine(oneLinePerSku, 'must not repeat a SKU (merge the quantities into one line)').optional(),
   })
+  // An exchange without replacement lines is well-formed but cannot be carried out: the create refuses it
+  // with a 422 naming replacementLines, like the other business refusals.
   .superRefine((body, ctx) => {
-    if (body.type === 'EXCHANGE' && body.replacementLines === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['replacementLines'], message: 'an exchange names the goods that go out again' });
-    }
     if (body.type === 'RETURN' && body.replacementLines !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['replacementLines'], message: 'only an exchange has replacement lines' });
     }

@@ -1,4 +1,4 @@
-// `npm run chaos`: the sales-order and purchase-order paths under worker kills, Temporal and PostgreSQL restarts and JD
+// `npm run chaos`: the sales-order, purchase-order and return paths under worker kills, Temporal and PostgreSQL restarts and JD
 // faults, judged by invariants (docs/chaos.md). Exit 0: all hold; 1: a violation; 2: the run failed.
 import { HELP, UsageError, parseChaosArgs } from './chaos/options';
 import { formatReport } from './chaos/report';

@@ -6,9 +6,13 @@ import { redactUrl, startStack } from './stack';
 /**
  * Over the simulator's demo timeline: purchase orders arrive in two batches 15 s apart (the first
  * 10 s after JD accepted the PO), so a demo PO is PARTIALLY_RECEIVED for a while before it is RECEIVED
- * (docs/purchase-orders.md walks through it).
+ * (docs/purchase-orders.md walks through it); a return comes back in full 10 s after JD accepted it, so
+ * it is WAITING_INBOUND for a few polls before it is RECEIVED (docs/returns.md walks through it).
  */
-const TWO_BATCH_PURCHASE_RECEIPTS: TimelinePatch = { purchaseOrder: { receiveAfterMs: 10_000, receiptBatches: 2, receiptIntervalMs: 15_000 } };
+const NPM_START_TIMELINE: TimelinePatch = {
+  purchaseOrder: { receiveAfterMs: 10_000, receiptBatches: 2, receiptIntervalMs: 15_000 },
+  returnOrder: { receiveAfterMs: 10_000 },
+};
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   const stack = await startStack({
-    timeline: TWO_BATCH_PURCHASE_RECEIPTS,
+    timeline: NPM_START_TIMELINE,
     log: (line) => say(`[start] ${line}`),
     // A process that cannot start with these settings stops the whole system with its message.
     onConfigurationError: () => void stop(EXIT_CONFIGURATION),

@@ -284,6 +284,39 @@ describe('exchanges', () => {
   });
 });
 
+describe('exchanges whose replacement cannot be stopped', () => {
+  it('puts the return before an operator when JD refuses the replacement\'s refund (it will ship)', async () => {
+    await sim.setTimeline({ salesOrder: MANUAL });
+    try {
+      await shippedOrderManually('RTS-SO-EXP');
+      await createReturn({ returnNo: 'RTS-EXP', orderNo: 'RTS-SO-EXP', type: 'EXCHANGE', lines: [{ sku: 'RTS-B', quantity: 1 }], replacementLines: [{ sku: 'RTS-B', quantity: 1 }] }).expect(202);
+      const ret = await waitForReturn('RTS-EXP', 'WAITING_INBOUND');
+      await request(stack.app).post('/v1/sales-orders/RTS-EXP-EX/approve').set(erp).expect(202);
+      const replacement = await until(async () => {
+        const order = await getOrder('RTS-EXP-EX');
+        expect(order.status).toBe('WMS_PICKING');
+        return order;
+      });
+      // Picked at the warehouse: JD refuses every cancel from now on.
+      await sim.moveSalesOrder(replacement.eclpSoNo, 'pick');
+      await sim.moveSalesOrder(replacement.eclpSoNo, 'pack');
+      await sim.control('POST', `returns/${ret.eclpRtwNo}/reject`, { reason: '退回商品与申请不符' });
+      await waitForReturn('RTS-EXP', 'REJECTED');
+      const flagged = await until(async () => {
+        const r = await getReturn('RTS-EXP');
+        expect(r.attention).toEqual(expect.stringContaining('RTS-EXP-EX'));
+        return r;
+      });
+      expect(flagged.log).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'attention' })]));
+      expect((await getOrder('RTS-EXP-EX')).cancelRequests).toEqual([expect.objectContaining({ kind: 'buyerRefund', verdict: 'REFUSED_BY_JD' })]);
+      const listed = await request(stack.app).get('/v1/returns').query({ attention: 'true' }).set(operator).expect(200);
+      expect(JSON.stringify(listed.body)).toContain('RTS-EXP');
+    } finally {
+      await sim.setTimeline({ salesOrder: FAST });
+    }
+  });
+});
+
 /** With the manual timeline: push, then move the order to shipped by hand. */
 async function shippedOrderManually(orderNo: string) {
   await request(stack.app)

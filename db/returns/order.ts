@@ -79,6 +79,7 @@ async function replacementBody(
 ): Promise<{ errors: FieldError[]; order?: SalesOrderBody }> {
   const lines = body.replacementLines ?? [];
   const errors: FieldError[] = [];
+  if (lines.length === 0) errors.push({ field: 'replacementLines', message: 'an exchange names the goods that go out again (replacementLines)' });
   const known = await existingGoodsSkus(trx, lines.map((l) => l.sku));
   lines.forEach((line, i) => {
     if (!known.has(line.sku)) errors.push({ field: `replacementLines.${i}.sku`, message: `SKU ${line.sku} does not exist in master data` });

@@ -91,6 +91,29 @@ export async function recordSalesOrderCancelDecision(db: Knex, d: SalesOrderCanc
     // Back in review the next approval pushes a new JD order; the old number stays in the log.
     onStatusChange: (status) => (status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {}),
   });
+  if (d.verdict === 'REFUSED_BY_JD' && request.kind === 'buyerRefund') await flagShippingReplacement(db, request.orderNo, d.jdMessage);
+}
+
+/**
+ * An exchange's replacement order whose refund JD refused will ship although its return brought nothing
+ * back (rejected or cancelled): the return gets an attention item, once, so the operator acts on it.
+ */
+async function flagShippingReplacement(db: Knex, orderNo: string, jdMessage: string | undefined): Promise<void> {
+  await db.transaction(async (trx) => {
+    const flagged = await trx('returns')
+      .where({ replacement_order_no: orderNo })
+      .whereIn('status', ['REJECTED', 'CANCELLED'])
+      .whereNull('attention')
+      .update({
+        attention: `Replacement order ${orderNo} will ship: JD refused its refund${jdMessage ? ` (${jdMessage})` : ''}, although this return brought nothing back. Recover the goods or charge the customer.`,
+        attention_since: trx.fn.now(),
+        updated_at: trx.fn.now(),
+      })
+      .returning(['return_no']);
+    for (const { return_no } of flagged) {
+      await writeOperationLog(trx, { docType: 'RTN', docKey: return_no, action: 'attention', actorRole: 'system', detail: { replacementOrderNo: orderNo, why: 'replacement-refund-refused', ...(jdMessage !== undefined && { jdMessage }) } });
+    }
+  });
 }
 
 /**

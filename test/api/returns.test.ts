@@ -240,8 +240,9 @@ describe('POST /v1/returns', () => {
   });
 
   it('refuses bad bodies with 400 naming each field, before anything is written', async () => {
+    // An exchange without replacement lines is well-formed: the create refuses it as a business rule (422).
     const exchange = await create('RTN-API-BAD-1', { type: 'EXCHANGE' });
-    expectProblem(exchange, 400);
+    expectProblem(exchange, 422);
     expect(fieldsOf(exchange)).toEqual(['replacementLines']);
     const returnWithReplacement = await create('RTN-API-BAD-2', { replacementLines: [{ sku: SKU.C, quantity: 1 }] });
     expect(fieldsOf(returnWithReplacement)).toEqual(['replacementLines']);
