@@ -2,8 +2,6 @@
 // run in a mock activity context against a real, migrated PostgreSQL: the pre-flight's verdicts, and
 // every write exactly once under a retried activity (same activity key) or two attempts at once.
 import { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { createErpActivities, type ErpActivities } from '../../activities/erp';
 import { readOperationLog } from '../../db/operation-log';
@@ -12,6 +10,7 @@ import { createPurchaseOrder, findPurchaseOrderRequest, getPurchaseOrder, insert
 import { ledgerForDocument } from '../../db/stock-ledger';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import { createTestDatabase } from '../harness';
+import { activityOfRun, applicationFailureOf } from '../support';
 import { jdNumberOf, poBody, progress, pushedPurchaseOrder, seedGoods, seedPurchaseOrderMasterData } from './seed';
 
 let db: Knex;
@@ -30,18 +29,8 @@ beforeAll(async () => {
 afterAll(() => db?.destroy());
 
 /** One activity of one run: every attempt made through it shares the activity key, as Temporal's retries do. */
-function activity(poNo: string, activityId: string) {
-  const env = new MockActivityEnvironment({ activityId, workflowExecution: { workflowId: `PO:${poNo}:1`, runId: `run-${poNo}` } });
-  return {
-    run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>,
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const activity = (poNo: string, activityId: string) => activityOfRun(`PO:${poNo}:1`, activityId);
+const failureOf = applicationFailureOf;
 
 it('registers the purchase-order activities on the erp queue under their contract names', () => {
   expect(Object.keys(erp)).toEqual(

@@ -6,9 +6,7 @@
 // worker polls, open, so every signal sent to them lands in their history, which is what the tests read.
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { createErpActivities, type ErpActivities } from '../../activities/erp';
 import { WAREHOUSE, upsertSimple } from '../../db/master-data';
@@ -18,6 +16,7 @@ import { findSalesOrderCancelRequest, getSalesOrder } from '../../db/sales-order
 import { ledgerForDocument } from '../../db/stock-ledger';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import { createTestDatabase, testTemporalClient, uniqueTaskQueue } from '../harness';
+import { activityOfRun, applicationFailureOf } from '../support';
 import { eclpRtwNoOf, eclpSoNoOf, pushedReturn, received, returnBody, salesOrder, seedGoods, seedReturnMasterData } from './seed';
 
 let db: Knex;
@@ -40,22 +39,10 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-/** The refusals tested here are expected: no warning per failed activity. */
-const quiet = new DefaultLogger('ERROR');
 
 /** One activity of one run: every attempt made through it shares the activity key, as Temporal's retries do. */
-function activity(returnNo: string, activityId: string) {
-  const env = new MockActivityEnvironment({ activityId, workflowExecution: { workflowId: `RTN:${returnNo}:1`, runId: `run-${returnNo}` } }, { logger: quiet });
-  return {
-    run: <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>,
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ApplicationFailure);
-  return err as ApplicationFailure;
-}
+const activity = (returnNo: string, activityId: string) => activityOfRun(`RTN:${returnNo}:1`, activityId);
+const failureOf = applicationFailureOf;
 
 it('registers the return activities on the erp queue under their contract names', () => {
   expect(Object.keys(erp)).toEqual(

@@ -15,3 +15,4 @@ export * from './tokens';
 export * from './fixtures';
 export * from './simulator-for-file';
 export * from './webhook-receiver';
+export * from './activities';
