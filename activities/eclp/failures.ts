@@ -1,7 +1,7 @@
 // How a JD failure becomes an activity failure: EclpError → ApplicationFailure with the class name as its
 // type (messages/failure-types.ts lists the ones workflows branch on) and JD's details attached, so
 // Temporal knows which failures are worth retrying and when.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { EclpBusinessError, EclpConfigurationError, EclpQuotaError, EclpValidationError, isEclpError } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
@@ -80,8 +80,9 @@ export interface JdVerdictAnswer {
 /**
  * Asks JD for a cancel or a close and reads its verdict (`grantedResult` is the client's word for yes).
  * A business refusal of the call itself is a refusal, not a failure; a code JD has not documented is
- * settled by `settleUnknown` (the document's status at JD). Transport and gateway trouble fail the
- * activity, to be retried.
+ * settled by `settleUnknown` (the document's status at JD), and so is a refusal on a retry (an earlier
+ * attempt may have been granted with its answer lost). Transport and gateway trouble fail the activity,
+ * to be retried.
  */
 export async function askJdVerdict(
   call: () => Promise<{ result: string; code: string; message?: string }>,
@@ -89,13 +90,16 @@ export async function askJdVerdict(
   settleUnknown: () => Promise<boolean>,
   options: EclpActivityOptions = {},
 ): Promise<JdVerdictAnswer & { granted: boolean }> {
+  // A refusal on a retry may answer a request an earlier attempt already got granted (its answer was
+  // lost): JD's state decides then, so a cancel JD carried out is never reported as refused.
+  const refused = async (): Promise<boolean> => (Context.current().info.attempt > 1 ? settleUnknown() : false);
   let outcome;
   try {
     outcome = await call();
   } catch (err) {
-    if (err instanceof EclpBusinessError) return { granted: false, jdCode: err.code ?? 'unknown', ...(err.zhDesc !== undefined && { jdMessage: err.zhDesc }) };
+    if (err instanceof EclpBusinessError) return { granted: await refused(), jdCode: err.code ?? 'unknown', ...(err.zhDesc !== undefined && { jdMessage: err.zhDesc }) };
     throw toActivityFailure(err, options);
   }
-  const granted = outcome.result === 'unknown' ? await settleUnknown() : outcome.result === grantedResult;
+  const granted = outcome.result === 'unknown' ? await settleUnknown() : outcome.result === grantedResult || (await refused());
   return { granted, jdCode: outcome.code, ...(outcome.message !== undefined && { jdMessage: outcome.message }) };
 }

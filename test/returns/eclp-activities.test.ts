@@ -260,6 +260,16 @@ describe('cancelReturnAtJd', () => {
     expect(await failure(run(activities.cancelReturnAtJd, [open.returnNo, 1, open.eclpRtwNo, '客户撤回']))).toMatchObject({ type: 'EclpBackendBusyError', nonRetryable: false });
   });
 
+  it('a refusal on a retry is checked against JD: a cancel an earlier attempt got done (answer lost) is reported cancelled', async () => {
+    const { returnNo, eclpRtwNo } = await pushedReturn([['RTN-E-TEA', 1]]);
+    // JD cancelled the return on an attempt whose answer was lost; the retry is refused.
+    await simulator.move(`/_sim/returns/${eclpRtwNo}/cancel`);
+    await simulator.control('POST', '/_sim/faults', { kind: 'businessError', method: M.cancelRtw, next: 2, message: '退货单状态不允许取消' });
+    await expect(run(activities.cancelReturnAtJd, [returnNo, 1, eclpRtwNo, '客户撤回'], 2)).resolves.toMatchObject({ cancelled: true, jdMessage: '退货单状态不允许取消' });
+    // A first attempt's refusal is JD's answer as it stands.
+    await expect(run(activities.cancelReturnAtJd, [returnNo, 1, eclpRtwNo, '客户撤回'], 1)).resolves.toMatchObject({ cancelled: false });
+  });
+
   it('a code JD has not documented is settled by the status queryRtw reports (400 → cancelled)', async () => {
     const { returnNo, eclpRtwNo } = await pushedReturn([['RTN-E-TEA', 1]]);
     const real = recordingClient();
