@@ -3,10 +3,14 @@
 // and the tests use it, so a workflow ID or a start option is written down once.
 import type { Client } from '@temporalio/client';
 import { TASK_QUEUES } from '../messages/task-queues';
+import { goLiveCheckClient } from './go-live-checks';
 import { goodsSyncClient } from './goods-sync';
+import { jdAuthClient } from './jd-auth';
+import { jdLookupClient } from './jd-lookups';
 import { purchaseOrderClient } from './purchase-orders';
 import { returnClient } from './returns';
 import { salesOrderClient } from './sales-orders';
+import { stockReconciliationClient } from './stock-reconciliation';
 import { sweeperClient } from './sweepers';
 import { webhookClient } from './webhooks';
 
@@ -30,6 +34,10 @@ export interface DocumentClient {
   goods: ReturnType<typeof goodsSyncClient>;
   sweepers: ReturnType<typeof sweeperClient>;
   webhooks: ReturnType<typeof webhookClient>;
+  stockReconciliation: ReturnType<typeof stockReconciliationClient>;
+  jdLookups: ReturnType<typeof jdLookupClient>;
+  goLiveChecks: ReturnType<typeof goLiveCheckClient>;
+  jdAuth: ReturnType<typeof jdAuthClient>;
 }
 
 export function createDocumentClient(temporal: Client, taskQueues: { erp: string; eclp: string } = TASK_QUEUES): DocumentClient {
@@ -42,5 +50,9 @@ export function createDocumentClient(temporal: Client, taskQueues: { erp: string
     goods: goodsSyncClient(temporal, taskQueues.erp),
     sweepers: sweeperClient(temporal, taskQueues.erp),
     webhooks: webhookClient(temporal, taskQueues.erp),
+    stockReconciliation: stockReconciliationClient(temporal, taskQueues),
+    jdLookups: jdLookupClient(temporal, taskQueues),
+    goLiveChecks: goLiveCheckClient(temporal, taskQueues),
+    jdAuth: jdAuthClient(temporal, taskQueues),
   };
 }

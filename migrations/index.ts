@@ -11,6 +11,10 @@ import * as webhookDeliveries from './20261130000100_webhook_deliveries';
 import * as salesOrderShipments from './20261130000200_sales_order_shipments';
 import * as purchaseOrders from './20261201000100_purchase_orders';
 import * as returns from './20261201000200_returns';
+import * as stockReconciliation from './20261202000100_stock_reconciliation';
+import * as goLiveChecks from './20261202000200_go_live_checks';
+import * as salesOrderHolds from './20261202000300_sales_order_holds';
+import * as jdAuthorisation from './20261202000400_jd_authorisation';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -27,6 +31,10 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261130000200_sales_order_shipments', migration: salesOrderShipments },
   { name: '20261201000100_purchase_orders', migration: purchaseOrders },
   { name: '20261201000200_returns', migration: returns },
+  { name: '20261202000100_stock_reconciliation', migration: stockReconciliation },
+  { name: '20261202000200_go_live_checks', migration: goLiveChecks },
+  { name: '20261202000300_sales_order_holds', migration: salesOrderHolds },
+  { name: '20261202000400_jd_authorisation', migration: jdAuthorisation },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

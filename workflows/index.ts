@@ -5,3 +5,7 @@ export { returnOrder } from './return-order';
 export { salesOrder } from './sales-order';
 export { warehouseSweeper } from './sweeper';
 export { webhookRedelivery } from './webhook-redelivery';
+export { stockReconciliation, stockReconciliationRound } from './stock-reconciliation';
+export { jdLookup } from './jd-lookup';
+export { goLiveCheck } from './go-live-check';
+export { jdTokenRefresher, jdAuthorisation } from './jd-token';

@@ -5,9 +5,12 @@ import type { EclpClient } from '../../eclp';
 import { activityNamespace } from '../namespace';
 import type { EclpActivityOptions } from './failures';
 import { createEclpGoodsActivities } from './goods';
+import { createEclpJdAuthActivities } from './jd-auth';
 import { createEclpPurchaseOrderActivities } from './purchase-orders';
 import { createEclpReturnActivities } from './returns';
 import { createEclpSalesOrderActivities } from './sales-orders';
+import { createEclpSerialActivities } from './serials';
+import { createEclpStockActivities } from './stock';
 import { createEclpSweepActivities } from './sweep';
 
 export type { EclpActivityOptions } from './failures';
@@ -31,6 +34,9 @@ export function createEclpActivities(deps: EclpActivityDeps) {
     returns: createEclpReturnActivities(deps),
     // The warehouse sweeper's batched status queries (SO_TRACKING=sweep).
     sweep: createEclpSweepActivities(deps),
+    stock: createEclpStockActivities(deps),
+    serials: createEclpSerialActivities(deps),
+    jdAuth: createEclpJdAuthActivities(deps),
   });
 }
 

@@ -5,12 +5,15 @@ import type { Knex } from 'knex';
 import type { WebhookConfig } from '../../config/webhook';
 import { withDatabaseDataFailures } from '../database-errors';
 import { activityNamespace } from '../namespace';
+import { createGoLiveCheckActivities } from './go-live-checks';
 import { createGoodsSyncActivities } from './goods';
+import { createJdAuthActivities } from './jd-auth';
 import { createOpenPurchaseOrderActivities } from './open-purchase-orders';
 import { createOpenSalesOrderActivities } from './open-sales-orders';
 import { createPurchaseOrderActivities } from './purchase-orders';
 import { createReturnActivities } from './returns';
 import { createSalesOrderActivities } from './sales-orders';
+import { createStockReconciliationActivities } from './stock-reconciliation';
 import { createSweepSignalActivities } from './sweep-signals';
 import { createWebhookActivities } from './webhook';
 
@@ -41,6 +44,9 @@ export function createErpActivities(deps: ErpActivityDeps) {
     returns: createReturnActivities(deps),
     webhook: createWebhookActivities({ config: deps.webhook, db: deps.db }),
     sweepSignals: createSweepSignalActivities(deps),
+    stockReconciliation: createStockReconciliationActivities(deps),
+    goLiveChecks: createGoLiveCheckActivities(deps),
+    jdAuth: createJdAuthActivities(deps),
     // Runs that recorded a cancel verdict before activity names carried their document still call the
     // old name (workflows/sales-order.ts DOCUMENT_ACTIVITY_NAMES_PATCH). Drop once no such run is open.
     legacySalesOrders: { recordCancelDecision: salesOrders.recordSalesOrderCancelDecision },

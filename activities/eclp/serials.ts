@@ -1,0 +1,6 @@
+// Placeholder wired by the integrator (issue 12); its owner fills it.
+import type { EclpActivityDeps } from './index';
+
+export function createEclpSerialActivities(_deps: EclpActivityDeps) {
+  return {};
+}

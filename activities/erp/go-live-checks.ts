@@ -1,0 +1,6 @@
+// Placeholder wired by the integrator (issue 12); its owner fills it.
+import type { ErpActivityDeps } from './index';
+
+export function createGoLiveCheckActivities(_deps: ErpActivityDeps) {
+  return {};
+}

@@ -1,0 +1,6 @@
+// Placeholder wired by the integrator (issue 12); its owner fills it.
+import type { Client } from '@temporalio/client';
+
+export function jdLookupClient(_temporal: Client, _taskQueues: { erp: string; eclp: string }) {
+  return {};
+}

@@ -1,0 +1,6 @@
+// Placeholder: filled by the feature that owns this migration (issue 12).
+import type { Knex } from 'knex';
+
+export async function up(_knex: Knex): Promise<void> {}
+
+export async function down(_knex: Knex): Promise<void> {}
