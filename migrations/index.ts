@@ -15,6 +15,7 @@ import * as stockReconciliation from './20261202000100_stock_reconciliation';
 import * as goLiveChecks from './20261202000200_go_live_checks';
 import * as salesOrderHolds from './20261202000300_sales_order_holds';
 import * as jdAuthorisation from './20261202000400_jd_authorisation';
+import * as attentionAcknowledgements from './20261202000500_attention_acknowledgements';
 
 export interface NamedMigration {
   /** Stored in knex_migrations; never rename an applied migration. */
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '20261202000200_go_live_checks', migration: goLiveChecks },
   { name: '20261202000300_sales_order_holds', migration: salesOrderHolds },
   { name: '20261202000400_jd_authorisation', migration: jdAuthorisation },
+  { name: '20261202000500_attention_acknowledgements', migration: attentionAcknowledgements },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -29,6 +29,8 @@ export interface AttentionContext {
   now: Date;
   /** Per subject: how long a document may wait for JD before it is listed (ms). */
   waitingThresholdMs: { SO: number; PO: number; RTN: number };
+  /** How long a document may sit in PUSHING before it is listed (ms). */
+  pushingThresholdMs: number;
 }
 
 export type AttentionSource = (db: Knex, context: AttentionContext) => Promise<AttentionItem[]>;

@@ -1,0 +1,131 @@
+// The attention list against a database planted with one case of each kind and with documents that are
+// fine: it must list exactly the planted cases, each with a next action, oldest first, and an operator's
+// acknowledgement must hide an item only until the same document gets into trouble again.
+import type { Knex } from 'knex';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../api/app';
+import { parseApiTokens } from '../api/auth';
+import { apiRoutes } from '../api/routes';
+import { CARRIER, upsertSimple } from '../db/master-data';
+import { createPurchaseOrder } from '../db/purchase-orders';
+import { createSalesOrder } from '../db/sales-orders';
+import { createTestDatabase, testTemporalClient } from './harness';
+import { seedGoods, seedPurchaseOrderMasterData } from './purchase-orders/seed';
+import { auth, CONSIGNEE, TOKEN_SPEC } from './support';
+
+const HOUR = 3_600_000;
+let db: Knex;
+let app: ReturnType<typeof createApp>;
+
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+async function salesOrder(orderNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
+  await createSalesOrder(db, { orderNo, warehouseCode: 'BJ', carrierCode: 'JDEX', consignee: { ...CONSIGNEE }, lines: [{ sku: 'SKU-A', quantity: 1, price: 10 }] }, 'erp');
+  await db('sales_orders').where({ order_no: orderNo }).update({ status, status_since: since, workflow_id: `SO:${orderNo}:1`, ...extra });
+}
+
+async function purchaseOrder(poNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
+  await createPurchaseOrder(db, { poNo, supplierCode: 'SUP', warehouseCode: 'BJ', lines: [{ sku: 'SKU-A', quantity: 5 }] }, { actorRole: 'erp' });
+  await db('purchase_orders').where({ po_no: poNo }).update({ status, status_since: since, workflow_id: `PO:${poNo}:1`, ...extra });
+}
+
+async function returnOf(orderNo: string, returnNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
+  await db('returns').insert({ return_no: returnNo, order_no: orderNo, type: 'RETURN', warehouse_code: 'BJ', reason: '质量问题', body_hash: 'x', status, status_since: since, workflow_id: `RTN:${returnNo}:1`, ...extra });
+}
+
+const list = (query = '') => request(app).get(`/v1/attention${query}`).set(auth('operator'));
+const keys = (items: Array<{ kind: string; subject: string; documentNo: string }>) => items.map((i) => `${i.kind} ${i.subject} ${i.documentNo}`).sort();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedPurchaseOrderMasterData(db);
+  await seedGoods(db, 'SKU-A', { jdGoodsNo: 'EMG-A' });
+  await upsertSimple(db, CARRIER, 'JDEX', { name: '京东快递', jdShipperNo: 'CYS0000010' }, 'erp');
+  const temporal = await testTemporalClient();
+  const env = { SO_POLL_MAX_WAIT_MS: String(24 * HOUR), PO_POLL_MAX_WAIT_MS: String(7 * 24 * HOUR), RTN_POLL_MAX_WAIT_MS: String(14 * 24 * HOUR), TEMPORAL_UI_URL: 'http://127.0.0.1:8233/' };
+  app = createApp({ tokens: parseApiTokens(TOKEN_SPEC), logger: pino({ level: 'silent' }), routes: apiRoutes({ db, temporal, namespace: 'default', taskQueues: { erp: 'att-erp', eclp: 'att-eclp' }, env }) });
+
+  // Planted: one of each.
+  await salesOrder('SO-FAILED', 'FAILED', ago(5 * HOUR), { failure_reason: 'JD rejected the order: 商品不存在' });
+  await salesOrder('SO-OVERDUE', 'WMS_PICKING', ago(30 * HOUR), { eclp_so_no: 'ESL1' });
+  await salesOrder('SO-SHIPPED', 'SHIPPED', ago(40 * HOUR));
+  await purchaseOrder('PO-UNCONFIRMED', 'PUSH_UNCONFIRMED', ago(3 * HOUR), { sp_po_order_no: 'PO-UNCONFIRMED-1' });
+  await purchaseOrder('PO-STUCK', 'PUSHING', ago(2 * HOUR));
+  await purchaseOrder('PO-FAILED', 'FAILED', ago(1 * HOUR), { failure_reason: 'supplier SUP is not mapped' });
+  await returnOf('SO-SHIPPED', 'RTN-REJECTED', 'REJECTED', ago(4 * HOUR), { reject_reason: '超期拒收' });
+  await returnOf('SO-SHIPPED', 'RTN-EXCHANGE', 'CANCELLED', ago(6 * HOUR), { type: 'EXCHANGE', attention: 'the replacement SO-R shipped although the return was cancelled', attention_since: ago(6 * HOUR) });
+  await db('webhook_deliveries').insert({ event_id: 'SO:SO-SHIPPED:1/sales_order.shipped', event_type: 'sales_order.shipped', doc_type: 'SO', doc_key: 'SO-SHIPPED', payload: JSON.stringify({}), status: 'failed', attempts: 10, last_http_status: 500, last_error: 'HTTP 500', failed_at: ago(2.5 * HOUR) });
+
+  // Fine: must not be listed.
+  await salesOrder('SO-REVIEW', 'REVIEW', ago(100 * HOUR));
+  await salesOrder('SO-PICKING', 'WMS_PICKING', ago(2 * HOUR), { eclp_so_no: 'ESL2' });
+  await salesOrder('SO-PUSHING', 'PUSHING', ago(60_000));
+  await purchaseOrder('PO-WAITING', 'WAITING_INBOUND', ago(3 * 24 * HOUR));
+  await purchaseOrder('PO-DONE', 'RECEIVED', ago(30 * 24 * HOUR));
+  await returnOf('SO-SHIPPED', 'RTN-OK', 'RECEIVED', ago(HOUR));
+  await db('webhook_deliveries').insert({ event_id: 'SO:SO-SHIPPED:1/other', event_type: 'sales_order.shipped', doc_type: 'SO', doc_key: 'SO-SHIPPED', payload: JSON.stringify({}), status: 'delivered', attempts: 1 });
+});
+
+afterAll(async () => {
+  await db.destroy();
+});
+
+test('lists exactly the planted cases, oldest first, each with why, since, a next action and links', async () => {
+  const { body } = await list().expect(200);
+  expect(keys(body.items)).toEqual(
+    [
+      'push_failed SO SO-FAILED',
+      'waiting_for_jd SO SO-OVERDUE',
+      'push_unconfirmed PO PO-UNCONFIRMED',
+      'push_stuck PO PO-STUCK',
+      'push_failed PO PO-FAILED',
+      'return_rejected RTN RTN-REJECTED',
+      'exchange_needs_decision RTN RTN-EXCHANGE',
+      'webhook_gave_up WEBHOOK SO:SO-SHIPPED:1/sales_order.shipped',
+    ].sort(),
+  );
+  const since = body.items.map((i: { since: string }) => i.since);
+  expect(since).toEqual([...since].sort());
+  expect(body.items[0].documentNo).toBe('SO-OVERDUE');
+  for (const item of body.items) {
+    expect(item.why).toEqual(expect.any(String));
+    expect(item.nextAction).toEqual(expect.any(String));
+    expect(item.href).toMatch(/^\/v1\//);
+  }
+  const failed = body.items.find((i: { documentNo: string }) => i.documentNo === 'SO-FAILED');
+  expect(failed).toMatchObject({ why: 'JD rejected the order: 商品不存在', workflowId: 'SO:SO-FAILED:1', workflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/SO%3ASO-FAILED%3A1', href: '/v1/sales-orders/SO-FAILED' });
+  expect(body.items.find((i: { documentNo: string }) => i.documentNo === 'PO-UNCONFIRMED').nextAction).toContain('/v1/purchase-orders/PO-UNCONFIRMED/link');
+  expect(body.items.find((i: { kind: string }) => i.kind === 'webhook_gave_up').nextAction).toContain('/redeliver');
+  expect(body.counts).toMatchObject({ push_failed: 2, push_unconfirmed: 1 });
+  expect(body.total).toBe(8);
+});
+
+test('filters by subject, kind and warehouse', async () => {
+  expect(keys((await list('?subject=PO').expect(200)).body.items)).toEqual(['push_failed PO PO-FAILED', 'push_stuck PO PO-STUCK', 'push_unconfirmed PO PO-UNCONFIRMED']);
+  expect(keys((await list('?kind=push_failed').expect(200)).body.items)).toEqual(['push_failed PO PO-FAILED', 'push_failed SO SO-FAILED']);
+  expect((await list('?warehouse=SH').expect(200)).body.items).toEqual([]);
+  const bad = await list('?subject=XX&kind=Bad-Kind').expect(400);
+  expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.kind', 'query.subject']);
+});
+
+test('an acknowledgement hides the item until the document is in trouble again', async () => {
+  const ack = { kind: 'return_rejected', subject: 'RTN', documentNo: 'RTN-REJECTED', note: '已与买家协商退款' };
+  await request(app).post('/v1/attention/acknowledge').set(auth('operator')).send(ack).expect(200);
+  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toEqual(['exchange_needs_decision RTN RTN-EXCHANGE']);
+  // Rejected again later (a new situation): listed again.
+  await db('returns').where({ return_no: 'RTN-REJECTED' }).update({ status_since: new Date(Date.now() + 1000) });
+  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toContain('return_rejected RTN RTN-REJECTED');
+  // Nothing to acknowledge, or a bad body: 404 / 400, nothing written.
+  const before = await db('attention_acknowledgements').count({ n: '*' });
+  await request(app).post('/v1/attention/acknowledge').set(auth('operator')).send({ ...ack, documentNo: 'RTN-OK' }).expect(404);
+  const bad = await request(app).post('/v1/attention/acknowledge').set(auth('operator')).send({ ...ack, note: 'a\u0000b' }).expect(400);
+  expect(bad.body.errors[0].field).toBe('note');
+  expect(await db('attention_acknowledgements').count({ n: '*' })).toEqual(before);
+});
+
+test('is for operators and admins, not the ERP', async () => {
+  await request(app).get('/v1/attention').set(auth('erp')).expect(403);
+  await request(app).get('/v1/attention').set(auth('admin')).expect(200);
+  await request(app).get('/v1/attention').expect(401);
+});
