@@ -55,6 +55,7 @@ beforeAll(async () => {
   await purchaseOrder('PO-FAILED', 'FAILED', ago(1 * HOUR), { failure_reason: 'supplier SUP is not mapped' });
   await returnOf('SO-SHIPPED', 'RTN-REJECTED', 'REJECTED', ago(4 * HOUR), { reject_reason: '超期拒收' });
   await returnOf('SO-SHIPPED', 'RTN-EXCHANGE', 'CANCELLED', ago(6 * HOUR), { type: 'EXCHANGE', attention: 'the replacement SO-R shipped although the return was cancelled', attention_since: ago(6 * HOUR) });
+  await returnOf('SO-SHIPPED', 'RTN-EXCHANGE-FAILED', 'FAILED', ago(7 * HOUR), { type: 'EXCHANGE', failure_reason: 'JD rejected the return: 原单不存在', replacement_order_no: 'SO-REVIEW' });
   await db('webhook_deliveries').insert({ event_id: 'SO:SO-SHIPPED:1/sales_order.shipped', event_type: 'sales_order.shipped', doc_type: 'SO', doc_key: 'SO-SHIPPED', payload: JSON.stringify({}), status: 'failed', attempts: 10, last_http_status: 500, last_error: 'HTTP 500', failed_at: ago(2.5 * HOUR) });
 
   // Fine: must not be listed.
@@ -82,12 +83,14 @@ test('lists exactly the planted cases, oldest first, each with why, since, a nex
       'push_failed PO PO-FAILED',
       'return_rejected RTN RTN-REJECTED',
       'exchange_needs_decision RTN RTN-EXCHANGE',
+      'exchange_return_failed RTN RTN-EXCHANGE-FAILED',
       'webhook_gave_up WEBHOOK SO:SO-SHIPPED:1/sales_order.shipped',
     ].sort(),
   );
   const since = body.items.map((i: { since: string }) => i.since);
   expect(since).toEqual([...since].sort());
   expect(body.items[0].documentNo).toBe('SO-OVERDUE');
+  expect(body.items[1].documentNo).toBe('RTN-EXCHANGE-FAILED');
   for (const item of body.items) {
     expect(item.why).toEqual(expect.any(String));
     expect(item.nextAction).toEqual(expect.any(String));
@@ -98,7 +101,8 @@ test('lists exactly the planted cases, oldest first, each with why, since, a nex
   expect(body.items.find((i: { documentNo: string }) => i.documentNo === 'PO-UNCONFIRMED').nextAction).toContain('/v1/purchase-orders/PO-UNCONFIRMED/link');
   expect(body.items.find((i: { kind: string }) => i.kind === 'webhook_gave_up').nextAction).toContain('/redeliver');
   expect(body.counts).toMatchObject({ push_failed: 2, push_unconfirmed: 1 });
-  expect(body.total).toBe(8);
+  expect(body.total).toBe(9);
+  expect(body.items.find((i: { kind: string }) => i.kind === 'exchange_return_failed').nextAction).toContain('SO-REVIEW');
 });
 
 test('filters by subject, kind and warehouse', async () => {
@@ -112,7 +116,7 @@ test('filters by subject, kind and warehouse', async () => {
 test('an acknowledgement hides the item until the document is in trouble again', async () => {
   const ack = { kind: 'return_rejected', subject: 'RTN', documentNo: 'RTN-REJECTED', note: '已与买家协商退款' };
   await request(app).post('/v1/attention/acknowledge').set(auth('operator')).send(ack).expect(200);
-  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toEqual(['exchange_needs_decision RTN RTN-EXCHANGE']);
+  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toEqual(['exchange_needs_decision RTN RTN-EXCHANGE', 'exchange_return_failed RTN RTN-EXCHANGE-FAILED']);
   // Rejected again later (a new situation): listed again.
   await db('returns').where({ return_no: 'RTN-REJECTED' }).update({ status_since: new Date(Date.now() + 1000) });
   expect(keys((await list('?subject=RTN').expect(200)).body.items)).toContain('return_rejected RTN RTN-REJECTED');

@@ -25,7 +25,9 @@ export const failedPushAttention: AttentionSource = async (db) => {
   const [orders, pos, returns] = await Promise.all([
     db<DocumentRow>('sales_orders').select({ no: 'order_no' }, 'status', 'status_since', 'workflow_id', 'warehouse_code', 'failure_reason').where({ status: 'FAILED' }),
     db<DocumentRow>('purchase_orders').select({ no: 'po_no' }, 'status', 'status_since', 'workflow_id', 'warehouse_code', 'failure_reason').where({ status: 'FAILED' }),
-    db<DocumentRow>('returns').select({ no: 'return_no' }, 'status', 'status_since', 'workflow_id', 'warehouse_code', 'failure_reason').where({ status: 'FAILED' }),
+    db<DocumentRow & { type: string; replacement_order_no: string | null }>('returns')
+      .select({ no: 'return_no' }, 'status', 'status_since', 'workflow_id', 'warehouse_code', 'failure_reason', 'type', 'replacement_order_no')
+      .where({ status: 'FAILED' }),
   ]);
   const item = (subject: 'SO' | 'PO' | 'RTN', href: string, nextAction: string) => (row: DocumentRow): AttentionItem => ({
     kind: 'push_failed',
@@ -43,7 +45,14 @@ export const failedPushAttention: AttentionSource = async (db) => {
       item('SO', '/v1/sales-orders', `fix what the reason names, then POST /v1/sales-orders/${row.no}/send-back (back to review, then approve again) or /refund to cancel`)(row),
     ),
     ...pos.map((row) => item('PO', '/v1/purchase-orders', `fix what the reason names, then POST /v1/purchase-orders/${row.no}/repush, or /cancel`)(row)),
-    ...returns.map((row) => item('RTN', '/v1/returns', `fix what the reason names and create the return again under a new number, or POST /v1/returns/${row.no}/cancel`)(row)),
+    ...returns.map((row) =>
+      row.type === 'EXCHANGE'
+        ? {
+            ...item('RTN', '/v1/returns', `fix what the reason names and create the exchange again, or POST /v1/returns/${row.no}/cancel, which also cancels the replacement order ${row.replacement_order_no ?? ''} while it is in review`.trim())(row),
+            kind: 'exchange_return_failed',
+          }
+        : item('RTN', '/v1/returns', `fix what the reason names and create the return again under a new number, or POST /v1/returns/${row.no}/cancel`)(row),
+    ),
   ];
 };
 
