@@ -78,6 +78,7 @@ export class Operations {
         if (quantity === 0) continue;
         this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo: line.goodsNo, quantity: -quantity, reason: 'SHIPMENT', billNo: order.eclpSoNo });
       }
+      so.shipSerials(order, this.state.serials, at);
     });
   }
 
@@ -230,11 +231,13 @@ export class Operations {
   receiveReturn(eclpRtwNo: string, lines?: rtw.ReturnedQuantity[]): rtw.ReturnOrder {
     return this.moveReturn(eclpRtwNo, (order) => {
       const at = this.stamp();
-      for (const { goodsNo, quantity, goodsLevel } of rtw.receive(order, lines, at)) {
+      const returned = rtw.receive(order, lines, at);
+      for (const { goodsNo, quantity, goodsLevel } of returned) {
         // Like a PO's defective units, defective returns are not sellable stock (the only kind modelled).
         if (!rtw.isGoodLevel(goodsLevel)) continue;
         this.state.stock.move({ at, warehouseNo: order.warehouseNo, goodsNo, quantity, reason: 'RETURN_RECEIPT', billNo: order.eclpRtwNo });
       }
+      rtw.returnSerials(order, returned, this.state.serials, at);
     });
   }
 

@@ -22,16 +22,16 @@ const ago = (ms: number) => new Date(Date.now() - ms);
 
 async function salesOrder(orderNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
   await createSalesOrder(db, { orderNo, warehouseCode: 'BJ', carrierCode: 'JDEX', consignee: { ...CONSIGNEE }, lines: [{ sku: 'SKU-A', quantity: 1, price: 10 }] }, 'erp');
-  await db('sales_orders').where({ order_no: orderNo }).update({ status, status_since: since, workflow_id: `SO:${orderNo}:1`, ...extra });
+  await db('sales_orders').where({ order_no: orderNo }).update({ status: status as never, status_since: since, workflow_id: `SO:${orderNo}:1`, ...extra });
 }
 
 async function purchaseOrder(poNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
   await createPurchaseOrder(db, { poNo, supplierCode: 'SUP', warehouseCode: 'BJ', lines: [{ sku: 'SKU-A', quantity: 5 }] }, { actorRole: 'erp' });
-  await db('purchase_orders').where({ po_no: poNo }).update({ status, status_since: since, workflow_id: `PO:${poNo}:1`, ...extra });
+  await db('purchase_orders').where({ po_no: poNo }).update({ status: status as never, status_since: since, workflow_id: `PO:${poNo}:1`, ...extra });
 }
 
 async function returnOf(orderNo: string, returnNo: string, status: string, since: Date, extra: Record<string, unknown> = {}): Promise<void> {
-  await db('returns').insert({ return_no: returnNo, order_no: orderNo, type: 'RETURN', warehouse_code: 'BJ', reason: '质量问题', body_hash: 'x', status, status_since: since, workflow_id: `RTN:${returnNo}:1`, ...extra });
+  await db('returns').insert({ return_no: returnNo, order_no: orderNo, type: 'RETURN', warehouse_code: 'BJ', reason: '质量问题', body_hash: 'x', status: status as never, status_since: since, workflow_id: `RTN:${returnNo}:1`, ...extra });
 }
 
 const list = (query = '') => request(app).get(`/v1/attention${query}`).set(auth('operator'));

@@ -1,5 +1,7 @@
 // Serial numbers: jingdong.eclp.po.addPoSidDetail, jingdong.eclp.goods.queryGoodsSerial,
 // jingdong.eclp.serial.queryPageSerialByBillNo and queryInStockSIDBySku (eclp-api.md §3.5, §3.12–3.14).
+// The serials of shipments (bill 24) and received returns (bill 12) are recorded by the warehouse moves
+// (model/serials.ts); the queries answer for every bill alike.
 import { BusinessError } from '../errors';
 import { isReceiving, PoStatus } from '../model/purchase-orders';
 import { BILL_TYPE_NAMES } from '../model/serials';

@@ -5,6 +5,7 @@
 // follows 700: here 700 is a warehouse remark that leaves the return open (received, rejected or
 // cancelled later) [G].
 import { MoveRefused } from '../errors';
+import type { SerialRegistry } from './serials';
 
 export const RtwStatus = {
   NEW: '0',
@@ -124,6 +125,18 @@ export function receive(rtw: ReturnOrder, lines: ReturnedQuantity[] | undefined,
   return rtw.lines
     .filter((line) => line.realQty > 0)
     .map((line) => ({ goodsNo: line.goodsNo, quantity: line.realQty, goodsLevel: line.goodsLevel ?? GoodsLevel.GOOD }));
+}
+
+/**
+ * Serial hook of a receipt (after `receive`, with what it returned): the serials that left on the original
+ * order come back onto the return's bill (12, billNo = eclpRtwNo), up to the units returned; only a
+ * good-level return puts them back in stock (see model/serials.ts).
+ */
+export function returnSerials(rtw: ReturnOrder, returned: readonly ReturnedQuantity[], serials: SerialRegistry, at: string): void {
+  for (const { goodsNo, quantity, goodsLevel } of returned) {
+    const isvGoodsNo = rtw.lines.find((line) => line.goodsNo === goodsNo)?.isvGoodsNo ?? '';
+    serials.returnOnReturn(rtw.eclpRtwNo, rtw.eclpSoNo, goodsNo, isvGoodsNo, quantity, rtw.warehouseNo, at, isGoodLevel(goodsLevel));
+  }
 }
 
 /** The timeline's receipt: ⌊planned × (1 − shortRatio)⌋ of every line, at the level asked for. */

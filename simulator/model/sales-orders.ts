@@ -4,6 +4,7 @@
 // merchant's cancel succeeds before picking and is refused after it (DESIGN.md §6; 10017 is outside
 // JD's cancellable set).
 import { MoveRefused } from '../errors';
+import type { SerialRegistry } from './serials';
 
 export const SoStatus = {
   NEW: '10010',
@@ -148,6 +149,17 @@ export function ship(order: SalesOrder, wayBill: string, at: string, shipped: re
   order.lines.forEach((line, i) => (line.realOutQty = realOut[i]));
   order.wayBill = wayBill;
   append(order, SoStatus.SHIPPED, at, 'warehouse');
+}
+
+/**
+ * Serial hook of a shipment (after `ship`): each line's units that left scan out serials of the goods in
+ * stock at the order's warehouse onto the sales outbound (bill 24, billNo = eclpSoNo); see model/serials.ts.
+ */
+export function shipSerials(order: SalesOrder, serials: SerialRegistry, at: string): void {
+  for (const line of order.lines) {
+    const quantity = line.realOutQty ?? line.quantity;
+    if (quantity > 0) serials.shipOnSalesOrder(order.eclpSoNo, line.goodsNo, line.isvGoodsNo, quantity, order.warehouseNo, at);
+  }
 }
 
 export function deliver(order: SalesOrder, at: string): void {

@@ -1,6 +1,12 @@
 // Serial numbers (序列号). A merchant uploads the list for a PO (addPoSidDetail); when the PO is received
 // the warehouse scans them in: they are then recorded on the PO's bill (bill type 11) and in stock for the
-// goods. Serial numbers are unique per goods. Shipments do not consume serials (not modelled) [I].
+// goods. Serial numbers are unique per goods.
+// Serial-managed goods [G]: goods with serials in stock at the warehouse that ships them (JD's `serial`
+// flag alone adds nothing: without uploaded or seeded serials the warehouse has none to scan). A shipment
+// scans out the oldest in-stock serials of that warehouse, up to the units shipped, onto the sales outbound
+// (bill 24, billNo = eclpSoNo): they leave stock; units beyond the serials in stock ship without one. A
+// received return (bill 12, billNo = eclpRtwNo) scans back the serials its order shipped, in shipping
+// order, up to the units returned; only units returned at a good level come back into stock.
 import { BusinessError } from '../errors';
 
 /** Bill types of queryPageSerialByBillNo (eclp-api.md §3.13). */
@@ -47,6 +53,8 @@ export class SerialRegistry {
   private readonly inStock = new Map<string, Set<string>>();
   /** Every (goods, serial) known anywhere, to keep serials unique per goods; value = where it is. */
   private readonly owner = new Map<string, string>();
+  /** (goods, serial) → the warehouse of its latest scan (derived from the records). */
+  private readonly location = new Map<string, string>();
 
   /**
    * Adds the uploaded serials to the PO's list. Re-sending a serial already on this PO is a no-op, so a
@@ -98,9 +106,42 @@ export class SerialRegistry {
     for (const r of records) this.record(r, inStock);
   }
 
+  /**
+   * A sales outbound leaves: up to `quantity` of the goods' serials in stock at `warehouseNo`, oldest
+   * first, are scanned onto the bill (24) and leave stock. Returns the serials that left.
+   */
+  shipOnSalesOrder(eclpSoNo: string, goodsNo: string, isvGoodsNo: string, quantity: number, warehouseNo: string, at: string): string[] {
+    const leaving = this.inStockFor(goodsNo)
+      .filter((serial) => this.location.get(key(goodsNo, serial)) === warehouseNo)
+      .slice(0, Math.max(0, quantity));
+    for (const serialNumber of leaving) {
+      this.inStock.get(goodsNo)?.delete(serialNumber);
+      this.record({ serialNumber, goodsNo, isvGoodsNo, warehouseNo, billNo: eclpSoNo, billType: BillType.SALES_OUTBOUND, createTime: at }, false);
+    }
+    return leaving;
+  }
+
+  /**
+   * A customer return is received: up to `quantity` serials of the goods that left on `eclpSoNo` and have
+   * not come back since are scanned onto the return's bill (12), in shipping order; `restock` puts them
+   * back in stock (a good-level return). Returns the serials that came back.
+   */
+  returnOnReturn(eclpRtwNo: string, eclpSoNo: string, goodsNo: string, isvGoodsNo: string, quantity: number, warehouseNo: string, at: string, restock: boolean): string[] {
+    const shipped = this.onBill(eclpSoNo, BillType.SALES_OUTBOUND).filter((r) => r.goodsNo === goodsNo);
+    // Still out: its latest record is this shipment (not a later return, nor anything after that).
+    const out = shipped.filter((r) => this.owner.get(key(goodsNo, r.serialNumber)) === eclpSoNo).map((r) => r.serialNumber);
+    const back = out.slice(0, Math.max(0, quantity));
+    for (const serialNumber of back) {
+      this.record({ serialNumber, goodsNo, isvGoodsNo, warehouseNo, billNo: eclpRtwNo, billType: BillType.RETURN_INBOUND, createTime: at }, restock);
+    }
+    return back;
+  }
+
   private record(record: SerialRecord, inStock: boolean): void {
     this.records.push(record);
-    this.owner.set(key(record.goodsNo, record.serialNumber), record.billNo);
+    const k = key(record.goodsNo, record.serialNumber);
+    this.owner.set(k, record.billNo);
+    this.location.set(k, record.warehouseNo);
     if (inStock) {
       const set = this.inStock.get(record.goodsNo) ?? new Set<string>();
       set.add(record.serialNumber);
@@ -138,6 +179,7 @@ export class SerialRegistry {
     for (const r of snapshot.records) {
       this.records.push({ ...r });
       this.owner.set(key(r.goodsNo, r.serialNumber), r.billNo);
+      this.location.set(key(r.goodsNo, r.serialNumber), r.warehouseNo);
     }
     for (const [goodsNo, serials] of Object.entries(snapshot.inStock)) this.inStock.set(goodsNo, new Set(serials));
   }
@@ -147,5 +189,6 @@ export class SerialRegistry {
     this.records.length = 0;
     this.inStock.clear();
     this.owner.clear();
+    this.location.clear();
   }
 }

@@ -170,7 +170,8 @@ describe('across a restart with the same state file', () => {
     // Not just the lists: the registries answer as before.
     expect((await control(second, 'POST', '/_sim/serials', { goodsNo: serialGoods, serialNumbers: ['SN-1'] })).status).toBe(409);
     await control(second, 'POST', `/_sim/purchase-orders/${poOrderNo}/receive`);
-    expect(second.state.serials.inStockFor(serialGoods)).toEqual(['SN-1', 'SN-2', 'SN-3']);
+    // SN-1 left on SO-S and came back on RT-S (after SN-2 arrived): arrival order.
+    expect(second.state.serials.inStockFor(serialGoods)).toEqual(['SN-2', 'SN-1', 'SN-3']);
     expect((await jdError(second, 'jingdong.eclp.goods.transportGoodsInfo', {
       deptNo: DEPT, isvGoodsNo: 'SKU-OTHER', barcodes: '6900000000203', thirdCategoryNo: '4159', goodsName: '重复条码', safeDays: 0,
     })).code).toBe('1000');
