@@ -5,6 +5,8 @@ import pino from 'pino';
 import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
 import { assertProductionReady } from '../config/production';
 import { openDatabase } from '../db';
+import { createDocumentClient } from '../client';
+import { stockReconciliationConfigFromEnv } from '../config/stock-reconciliation';
 import { createApp } from './app';
 import { parseApiTokens } from './auth';
 import { apiRoutes } from './routes';
@@ -21,10 +23,18 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(connectionOptions as Parameters<typeof Connection.lazy>[0]);
   const temporal = new Client({ connection, namespace });
   const app = createApp({ tokens, logger, routes: apiRoutes({ db: db.knex, temporal, namespace, env: process.env }), bodyLimit: process.env.API_BODY_LIMIT });
+  // The daily stock reconciliation (STOCK_RECONCILE_CRON, a Temporal Schedule): ensured in the background and
+  // retried, so a Temporal outage at start does not stop the API.
+  const stockConfig = stockReconciliationConfigFromEnv(process.env);
+  const stockSchedule = createDocumentClient(temporal).stockReconciliation.ensureScheduleInBackground(
+    { cron: stockConfig.cron, timezone: stockConfig.timezone, jdPageSize: stockConfig.jdPageSize },
+    logger,
+  );
   const port = Number(process.env.PORT ?? 3000);
   const server = app.listen(port, process.env.API_HOST ?? '127.0.0.1', () => logger.info({ port }, `API listening on http://127.0.0.1:${port}`));
   const stop = () => {
     logger.info('API stopping');
+    stockSchedule.stop();
     server.close(async () => {
       await connection.close().catch(() => undefined);
       await db.close();

@@ -100,6 +100,20 @@ const serialSeed = z.strictObject({
   inStock: z.boolean().optional(),
 });
 
+// A stock movement JD made that no document of ours caused (a stock-take correction, a receipt the ERP never
+// heard of): `quantity` is signed, or `level` sets the figure; the goods by goodsNo or isvGoodsNo.
+const stockPlant = z
+  .strictObject({
+    warehouseNo: code.optional(),
+    goodsNo: code.optional(),
+    isvGoodsNo: code.optional(),
+    quantity: z.number().int().refine((q) => q !== 0, 'must not be 0').optional(),
+    level: z.number().int().optional(),
+    billNo: code.optional(),
+  })
+  .refine((s) => (s.goodsNo === undefined) !== (s.isvGoodsNo === undefined), { message: 'name the goods by exactly one of goodsNo / isvGoodsNo', path: ['goodsNo'] })
+  .refine((s) => (s.quantity === undefined) !== (s.level === undefined), { message: 'give exactly one of quantity (a movement) / level (the new figure)', path: ['quantity'] });
+
 /** Parses a JSON body (absent body = {}); a schema violation becomes a 400 with the issues. */
 function body<T>(schema: z.ZodType<T>, req: express.Request): T {
   return schema.parse(req.body ?? {});
@@ -128,7 +142,7 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
         'POST /_sim/sales-orders/:eclpSoNo/{pick,pack,ship,deliver,cancel}',
         'GET /_sim/purchase-orders/:poOrderNo', 'POST /_sim/purchase-orders/:poOrderNo/{initialise,receive,cancel}',
         'GET /_sim/returns/:eclpRtwNo', 'POST /_sim/returns/:eclpRtwNo/{initialise,receive,reject,cancel,report}',
-        'GET|POST|DELETE /_sim/faults', 'DELETE /_sim/faults/:id', 'POST /_sim/serials',
+        'GET|POST|DELETE /_sim/faults', 'DELETE /_sim/faults/:id', 'POST /_sim/serials', 'POST /_sim/stock',
       ],
     });
   });
@@ -267,6 +281,20 @@ export function controlRouter(ops: Operations, logger: SimulatorLogger): express
       seed.inStock ?? true,
     );
     res.status(201).json({ goodsNo: goods.goodsNo, billNo, billType, warehouseNo, inStock: state.serials.inStockFor(goods.goodsNo) });
+  });
+
+  // Plants a stock movement (a receipt when it adds, a shipment when it takes); answers the new level.
+  router.post('/stock', (req, res) => {
+    const plant = body(stockPlant, req);
+    const goods = plant.goodsNo !== undefined ? state.goods.find(plant.goodsNo) : state.goods.findByIsvGoodsNo(plant.isvGoodsNo!);
+    if (!goods) throw new UnknownDocument('goods', plant.goodsNo ?? plant.isvGoodsNo!);
+    const warehouseNo = plant.warehouseNo ?? state.catalogue.defaultWarehouseNo() ?? '';
+    if (!state.catalogue.findWarehouse(warehouseNo)) throw new UnknownDocument('warehouse', warehouseNo);
+    const quantity = plant.quantity ?? plant.level! - state.stock.quantity(warehouseNo, goods.goodsNo);
+    if (quantity !== 0) {
+      state.stock.move({ at: ops.stamp(), warehouseNo, goodsNo: goods.goodsNo, quantity, reason: quantity > 0 ? 'PO_RECEIPT' : 'SHIPMENT', billNo: plant.billNo ?? 'SIM-PLANTED' });
+    }
+    res.status(201).json({ warehouseNo, goodsNo: goods.goodsNo, isvGoodsNo: goods.isvGoodsNo, totalNum: state.stock.quantity(warehouseNo, goods.goodsNo) });
   });
 
   router.use((_req, res) => {

@@ -2,11 +2,12 @@
 // oldest first (the longest-waiting problem is the most urgent).
 import type { Knex } from 'knex';
 import { failedPushAttention, overdueAttention, returnAttention, unconfirmedPurchaseOrderAttention, webhookAttention } from './documents';
+import { stockMismatchAttention } from './stock-mismatches';
 import type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
 export type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
-export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention];
+export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention];
 
 interface AcknowledgementRow {
   kind: string;
