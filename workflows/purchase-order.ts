@@ -4,27 +4,13 @@
 // PO. Cancel and close requests wait in the cancel inbox until JD holds the PO; a push JD answers with
 // "already exists" waits in PUSH_UNCONFIRMED for an operator, because JD cannot be asked by our number.
 // One run per PO (`PO:{poNo}:{first revision}`); a repush moves on to the next revision within the run.
-import {
-  ApplicationFailure,
-  CancellationScope,
-  ChildWorkflowFailure,
-  ParentClosePolicy,
-  condition,
-  executeChild,
-  log,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { CancellationScope, condition, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EclpActivities } from '../activities/eclp';
 import type { ErpActivities } from '../activities/erp';
 import type { PurchaseOrderFailureStage, PurchaseOrderInboxKind, PurchaseOrderRequestKind, PurchaseOrderVerdict } from '../domain/purchase-order';
 import { spPoOrderNoOf } from '../domain/purchase-order-numbers';
 import type { PurchaseOrderStatus } from '../domain/statuses';
 import { FAILURE_TYPES } from '../messages/failure-types';
-import type { GoodsSyncInput, GoodsSyncResult } from '../messages/goods-sync';
-import { WORKFLOW_TYPES, workflowIds } from '../messages/ids';
 import {
   cancelPurchaseOrderSignal,
   checkResolvePushPayload,
@@ -45,6 +31,7 @@ import { ERP_ACTIVITY_OPTIONS, jdProxies } from './saga/activity-options';
 import { CancelInbox } from './saga/cancel-inbox';
 import { ErpNotifications } from './saga/erp-webhook';
 import { failureOfType, jdRejectionOf } from './saga/failures';
+import { syncGoodsAtJd, type GoodsSyncFailure } from './saga/goods-at-jd';
 import { listenToSweeper, nextWhileAtJd, watchJdOutcome, type JdOutcomeWatch } from './saga/jd-outcome';
 import { identifyDocument, publishStatus } from './saga/visibility';
 
@@ -166,36 +153,9 @@ class PurchaseOrderSaga {
     }
   }
 
-  /**
-   * Goods JD does not have yet, created by the goods-sync workflow (as children, all at once). A sync the
-   * API already runs for the SKU is joined by a run of our own under a PO-scoped ID: creating goods at
-   * JD is idempotent (JD answers the existing number), so both end with the same JD goods number.
-   */
-  private async syncGoods(skus: readonly string[]): Promise<{ sku: string; message: string; jdCode?: string } | undefined> {
-    const sync = async (sku: string): Promise<{ sku: string; message: string; jdCode?: string } | undefined> => {
-      const child = (workflowId: string) =>
-        executeChild<(input: GoodsSyncInput) => Promise<GoodsSyncResult>>(WORKFLOW_TYPES.goodsSync, {
-          workflowId,
-          args: [{ sku }],
-          // The goods exist for every later document: a cancelled PO must not cut their creation short.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-        });
-      try {
-        try {
-          await child(workflowIds.goodsSync(sku));
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          await child(`${workflowIds.goodsSync(sku)}@${workflowInfo().workflowId}`);
-        }
-        return undefined;
-      } catch (err) {
-        if (!(err instanceof ChildWorkflowFailure)) throw err;
-        const cause = err.cause;
-        const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { jdCode?: string } | undefined) : undefined;
-        return { sku, message: cause?.message ?? err.message, ...(details?.jdCode !== undefined && details.jdCode !== null && { jdCode: details.jdCode }) };
-      }
-    };
-    const failures = await Promise.all(skus.map(sync));
+  /** Goods JD does not have yet (workflows/saga/goods-at-jd.ts): the first SKU JD refused, if any. */
+  private async syncGoods(skus: readonly string[]): Promise<GoodsSyncFailure | undefined> {
+    const failures = await syncGoodsAtJd(skus);
     return failures.find((f) => f !== undefined);
   }
 

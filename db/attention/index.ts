@@ -2,12 +2,13 @@
 // oldest first (the longest-waiting problem is the most urgent).
 import type { Knex } from 'knex';
 import { failedPushAttention, overdueAttention, returnAttention, unconfirmedPurchaseOrderAttention, webhookAttention } from './documents';
+import { goLiveCheckAttention } from './go-live-checks';
 import { stockMismatchAttention } from './stock-mismatches';
 import type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
 export type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
-export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention];
+export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention, goLiveCheckAttention];
 
 interface AcknowledgementRow {
   kind: string;
