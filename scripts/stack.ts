@@ -183,6 +183,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // The embedded stack polls JD every 2 s (DESIGN.md §6) and its dev server re-polls every 10 s.
       SO_POLL_INTERVAL_MS: env.SO_POLL_INTERVAL_MS ?? '2000',
       READY_POLLER_MAX_AGE_MS: env.READY_POLLER_MAX_AGE_MS ?? (env.TEMPORAL_ADDRESS ? undefined : '30000'),
+      // A go-live check looks for its test orders' cancel verdicts as often as orders poll JD.
+      GO_LIVE_VERDICT_POLL_MS: env.GO_LIVE_VERDICT_POLL_MS ?? '2000',
       // The attention list links each document's workflow in the Web UI.
       ...((env.TEMPORAL_UI_URL || temporal?.uiUrl) && { TEMPORAL_UI_URL: env.TEMPORAL_UI_URL || temporal?.uiUrl }),
     });
