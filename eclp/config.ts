@@ -68,3 +68,56 @@ export function eclpConfigFromEnv(env: Env = process.env): EclpConfig {
 export function usesDevCredentials(config: EclpCredentials): boolean {
   return config.appSecret === DEV_CREDENTIALS.appSecret;
 }
+
+/**
+ * Where the gateway takes the access token for each call. `current()` is asked before every call;
+ * `fresher(rejected)` after JD answered code 19 to `rejected`: it answers a newer token when there is one
+ * (a refresh by another worker), or `rejected` again when there is none. An empty token sends no
+ * access_token at all (JD then answers code 18, "missing access_token").
+ */
+export interface AccessTokenProvider {
+  current(): Promise<string>;
+  fresher(rejected: string): Promise<string>;
+}
+
+/** The fixed token (JD_ACCESS_TOKEN, or the development token): nothing fresher to be had. */
+export function staticTokenProvider(token: string): AccessTokenProvider {
+  return { current: async () => token, fresher: async () => token };
+}
+
+/** JD's OAuth login and token endpoints (eclp-api.md §1.8); the simulator serves the same paths. */
+export const JD_OAUTH_PRODUCTION_URL = 'https://open-oauth.jd.com';
+
+/**
+ * JD_OAUTH_URL, else the simulator's origin when the gateway is the simulator (loopback: development),
+ * else JD's production OAuth host.
+ */
+export function oauthUrlFromEnv(env: Env = process.env): string {
+  if (env.JD_OAUTH_URL) return env.JD_OAUTH_URL;
+  const gateway = new URL(eclpConfigFromEnv(env).gatewayUrl);
+  const host = gateway.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return loopback ? gateway.origin : JD_OAUTH_PRODUCTION_URL;
+}
+
+/** The callback JD redirects the merchant's browser to (JD_OAUTH_REDIRECT_URI). */
+export function oauthRedirectUriFromEnv(env: Env = process.env): string {
+  return env.JD_OAUTH_REDIRECT_URI || `http://127.0.0.1:${env.PORT || 3000}/v1/jd/oauth/callback`;
+}
+
+/**
+ * JD_TOKEN_KEY: the AES-256 key the stored OAuth tokens are encrypted with, 32 bytes as base64 (44
+ * characters) or hex (64). Throws a message naming the variable for anything else.
+ */
+export function decodeTokenKey(raw: string): Buffer {
+  const text = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : undefined;
+  if (!key || key.length !== 32) throw new Error('JD_TOKEN_KEY must be 32 bytes, as base64 (44 characters) or hex (64 characters)');
+  return key;
+}
+
+/**
+ * A fixed, public key for development against the simulator only (no JD_TOKEN_KEY, not production,
+ * loopback gateway): it protects nothing, production refuses to run without JD_TOKEN_KEY.
+ */
+export const DEV_TOKEN_KEY_HEX = '6465762d6a642d746f6b656e2d6b65792d6e6f742d612d7365637265742d2121';

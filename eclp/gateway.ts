@@ -1,10 +1,10 @@
 // Sends one signed request to the JOS gateway and turns whatever happens into a result object or a
 // typed EclpError. Timeout, network failures, logging and credential hygiene live here, once.
 import { performance } from 'node:perf_hooks';
-import type { EclpConfig } from './config';
+import { type AccessTokenProvider, type EclpConfig, staticTokenProvider } from './config';
 import { MIN_QUOTA_RETRY_AFTER_MS } from './classify';
 import { type JsonObject, parseEnvelope } from './envelope';
-import { EclpError, EclpTransportError } from './errors';
+import { EclpBusinessError, EclpConfigurationError, EclpError, EclpTransportError } from './errors';
 import type { SignMethod } from './protocol';
 import { redact, reportableUrl } from './redact';
 import { type BusinessParams, buildJosRequest, FORM_CONTENT_TYPE } from './request';
@@ -36,7 +36,20 @@ export interface GatewayOptions {
   /** Back-off hint carried by EclpQuotaError; at least 60 s (JD's advice on code 2 is to wait). */
   quotaRetryAfterMs?: number;
   signMethod?: SignMethod;
+  /**
+   * Where each call's access token comes from; default the fixed `config.accessToken`. On code 19 the
+   * call asks it for a fresher token and is sent once more when the token changed (a refresh elsewhere).
+   */
+  tokenProvider?: AccessTokenProvider;
+  /**
+   * Told how JD judged our credentials on each call: accepted (any answer past the gateway's checks) or
+   * refused (a configuration-class code, after the retry on a fresher token). Must not throw or block.
+   */
+  credentialObserver?: (outcome: CredentialOutcome) => void;
 }
+
+/** JD accepted our app key, signature and token, or refused them (code and JD's words). */
+export type CredentialOutcome = { ok: true } | { ok: false; code: string; zhDesc?: string; enDesc?: string; method: string };
 
 export interface Gateway {
   /** Calls one JD method and returns the object inside its response envelope. */
@@ -71,13 +84,65 @@ export function createGateway(config: EclpConfig, options: GatewayOptions = {}):
   }
   if (!(config.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${config.timeoutMs}`);
   const reportedUrl = reportableUrl(config.gatewayUrl);
-  const secrets = [config.appSecret, config.accessToken];
-  const scrub = (text: string) => redact(text, secrets);
+  const tokens = options.tokenProvider ?? staticTokenProvider(config.accessToken);
+  // Every token this gateway has sent is scrubbed from what JD's answers put into errors and logs.
+  const secrets = new Set([config.appSecret, config.accessToken]);
+  const scrub = (text: string) => redact(text, [...secrets]);
 
   async function call(method: string, params: BusinessParams): Promise<JsonObject> {
+    const token = await tokens.current();
+    try {
+      const result = await attempt(method, params, token);
+      observe({ ok: true });
+      return result;
+    } catch (error) {
+      if (!(error instanceof EclpConfigurationError && error.code === '19')) {
+        observeFailure(error);
+        throw error;
+      }
+      // JD refused the token: another worker may have refreshed it meanwhile. Once, with the newer one.
+      const fresher = await tokens.fresher(token);
+      if (fresher === token) {
+        observeFailure(error);
+        throw error;
+      }
+      try {
+        const result = await attempt(method, params, fresher);
+        observe({ ok: true });
+        return result;
+      } catch (again) {
+        observeFailure(again);
+        throw again;
+      }
+    }
+  }
+
+  function observeFailure(error: unknown): void {
+    if (error instanceof EclpConfigurationError) {
+      observe({ ok: false, code: error.code ?? 'unknown', method: error.method, ...(error.zhDesc !== undefined && { zhDesc: error.zhDesc }), ...(error.enDesc !== undefined && { enDesc: error.enDesc }) });
+    } else if (error instanceof EclpBusinessError) {
+      // JD looked at the document, so it accepted who we are.
+      observe({ ok: true });
+    }
+  }
+
+  function observe(outcome: CredentialOutcome): void {
+    try {
+      options.credentialObserver?.(outcome);
+    } catch {
+      // An observer's trouble is never the call's.
+    }
+  }
+
+  async function attempt(method: string, params: BusinessParams, accessToken: string): Promise<JsonObject> {
+    if (accessToken !== '' && !secrets.has(accessToken)) {
+      secrets.add(accessToken);
+      // Tokens are refreshed for ever: keep the configured secrets and the latest few tokens only.
+      if (secrets.size > 10) for (const old of [...secrets].slice(2, secrets.size - 8)) secrets.delete(old);
+    }
     const request = buildJosRequest({
       gatewayUrl: config.gatewayUrl,
-      credentials: config,
+      credentials: { appKey: config.appKey, appSecret: config.appSecret, accessToken },
       method,
       params,
       at: now(),

@@ -1,6 +1,7 @@
 // Public surface of the ECLP client. Activities import from here, not from the files behind it.
 export { createEclpClient, type EclpClient, type EclpClientOptions } from './client';
-export type { EclpLogger, EclpCallLog, FetchLike } from './gateway';
+export type { EclpLogger, EclpCallLog, FetchLike, CredentialOutcome } from './gateway';
+export { authorizeUrl, exchangeCode, refreshToken, JdOAuthRefusedError, JD_OAUTH_SCOPE, type JdOAuthConfig, type JdTokenGrant, type OAuthCallOptions } from './oauth';
 export {
   EclpError,
   EclpTransportError,
@@ -65,3 +66,12 @@ export type { CancelRtwInput, OrderChannel, QueryRtwInput, ReturnLineState, Retu
 export type { BillSerial, BillSerialPageRequest, BillSerialQuery, DocumentSerial, InStockSerialPageRequest, InStockSerialQuery } from './api/serials';
 export type { StockPageRequest, StockQuery, StockRow, StockType } from './api/stock';
 export { eclpConfigFromEnv, credentialsFromEnv, usesDevCredentials, DEV_CREDENTIALS, DEV_MERCHANT, type EclpConfig, type EclpCredentials, type EclpMerchant } from './config';
+export {
+  staticTokenProvider,
+  oauthUrlFromEnv,
+  oauthRedirectUriFromEnv,
+  decodeTokenKey,
+  DEV_TOKEN_KEY_HEX,
+  JD_OAUTH_PRODUCTION_URL,
+  type AccessTokenProvider,
+} from './config';

@@ -54,12 +54,18 @@ export function mergeParams(...sources: unknown[]): Record<string, string> {
  * (method), on whose behalf (token), when (timestamp), which protocol (version), and the signature last
  * because it covers all of them. Returns the refusal code, or undefined when the call may proceed.
  */
-export function checkCall(params: Readonly<Record<string, string>>, credentials: EclpCredentials, now: Date): GatewayCode | undefined {
+export function checkCall(
+  params: Readonly<Record<string, string>>,
+  credentials: EclpCredentials,
+  now: Date,
+  /** Which tokens JD honours (simulator/oauth.ts); default: only `credentials.accessToken`. */
+  tokenValid: (token: string, now: Date) => boolean = (token) => token === credentials.accessToken,
+): GatewayCode | undefined {
   if (!params.app_key) return GatewayCode.MISSING_APP_KEY;
   if (params.app_key !== credentials.appKey) return GatewayCode.INVALID_APP_KEY;
   if (!params.method) return GatewayCode.MISSING_METHOD;
   if (!params.access_token) return GatewayCode.MISSING_ACCESS_TOKEN;
-  if (params.access_token !== credentials.accessToken) return GatewayCode.INVALID_ACCESS_TOKEN;
+  if (!tokenValid(params.access_token, now)) return GatewayCode.INVALID_ACCESS_TOKEN;
   if (!params.timestamp) return GatewayCode.MISSING_TIMESTAMP;
   const sentAt = parseTimestamp(params.timestamp);
   if (!sentAt || Math.abs(now.getTime() - sentAt.getTime()) > TIMESTAMP_TOLERANCE_MS) return GatewayCode.INVALID_TIMESTAMP;
@@ -92,6 +98,8 @@ export interface GatewayDeps {
   timers: TimerSet;
   held: HeldConnections;
   methods?: Readonly<Record<string, ApiHandler>>;
+  /** The OAuth token book (simulator/oauth.ts): issued tokens until they expire or are replaced, and the dev token. */
+  tokenValid?: (token: string, now: Date) => boolean;
 }
 
 export function gatewayRouter(deps: GatewayDeps): express.Router {
@@ -125,7 +133,7 @@ export function gatewayRouter(deps: GatewayDeps): express.Router {
       else res.status(status).json(body);
     };
 
-    const refusal = checkCall(params, deps.credentials, new Date());
+    const refusal = checkCall(params, deps.credentials, new Date(), deps.tokenValid);
     if (refusal) return send(200, refusal, errorEnvelope(refusal));
     const handler = methods[method];
     if (!handler) return send(200, GatewayCode.INVALID_METHOD, errorEnvelope(GatewayCode.INVALID_METHOD));

@@ -9,6 +9,7 @@ import { controlRouter } from './control';
 import { gatewayRouter } from './gateway';
 import { HeldConnections } from './held-connections';
 import { silentLogger, type SimulatorLogger } from './logger';
+import { SimOAuth, type SimOAuthOptions } from './oauth';
 import { Operations } from './operations';
 import { persistState, type StateFileWarn } from './persistence';
 import { SimulatorState } from './state';
@@ -34,12 +35,16 @@ export interface SimulatorOptions {
    * (npm start: `<dataDir>/simulator.json`). Default: in memory only.
    */
   stateFile?: string;
+  /** JD's OAuth endpoints (/oauth2/…): token lifetime (default ECLP_SIM_TOKEN_LIFETIME_MS or 24 h). */
+  oauth?: Omit<SimOAuthOptions, 'stateFile'>;
 }
 
 export interface SimulatorApp {
   app: express.Express;
   state: SimulatorState;
   operations: Operations;
+  /** The OAuth token book: issued tokens, lifetime, refusals (also at /_sim/oauth). */
+  oauth: SimOAuth;
   /** Stops every timer, destroys held sockets and writes the state file (if any) one last time. */
   dispose(): void;
 }
@@ -51,12 +56,16 @@ export function createSimulatorApp(options: SimulatorOptions = {}): SimulatorApp
   const persistence = options.stateFile ? persistState(state, operations, { path: options.stateFile, warn: stateFileWarn(options.logger) }) : undefined;
   const timers = new TimerSet();
   const held = new HeldConnections();
+  const credentials = options.credentials ?? credentialsFromEnv();
+  const oauth = new SimOAuth(credentials, { ...options.oauth, ...(options.stateFile && { stateFile: options.stateFile.replace(/(\.json)?$/, '-oauth.json') }) }, logger);
 
   const app = express();
   app.disable('x-powered-by');
   app.use(
-    gatewayRouter({ context: { state, ops: operations }, credentials: options.credentials ?? credentialsFromEnv(), logger, timers, held }),
+    gatewayRouter({ context: { state, ops: operations }, credentials, logger, timers, held, tokenValid: (token, now) => oauth.tokenValid(token, now.getTime()) }),
   );
+  app.use(oauth.router());
+  app.use('/_sim/oauth', oauth.controlRouter());
   app.use('/_sim', controlRouter(operations, logger));
   app.get('/', (_req, res) => {
     res.json({ service: 'JD ECLP gateway simulator', gateway: 'POST /routerjson', control: '/_sim/' });
@@ -66,6 +75,7 @@ export function createSimulatorApp(options: SimulatorOptions = {}): SimulatorApp
     app,
     state,
     operations,
+    oauth,
     dispose() {
       operations.stop();
       timers.clear();
@@ -93,6 +103,7 @@ export interface RunningSimulator {
   controlUrl: string;
   state: SimulatorState;
   operations: Operations;
+  oauth: SimOAuth;
   close(): Promise<void>;
 }
 
@@ -120,6 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     controlUrl: `${url}/_sim/`,
     state: simulator.state,
     operations: simulator.operations,
+    oauth: simulator.oauth,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         simulator.dispose();

@@ -7,9 +7,9 @@ import pino from 'pino';
 import { ConfigurationError, EXIT_CONFIGURATION, isLoopbackHost } from '../config/errors';
 import { assertProductionReady } from '../config/production';
 import { openDatabase } from '../db';
-import { createEclpClient } from '../eclp';
-import { eclpConfigFromEnv, usesDevCredentials } from '../eclp/config';
-import { createWorkers, workerConfigFromEnv } from '.';
+import { createEclpClient, staticTokenProvider, type AccessTokenProvider } from '../eclp';
+import { decodeTokenKey, DEV_CREDENTIALS, DEV_TOKEN_KEY_HEX, eclpConfigFromEnv, oauthUrlFromEnv, usesDevCredentials } from '../eclp/config';
+import { createWorkers, credentialHealthRecorder, storedTokenProvider, workerConfigFromEnv } from '.';
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'worker', level: process.env.LOG_LEVEL ?? 'info' });
@@ -29,7 +29,47 @@ async function main(): Promise<void> {
   }
   const db = await openDatabase({ migrate: false });
   const connection = await NativeConnection.connect(connectionOptions);
-  const workers = await createWorkers({ connection, db: db.knex, eclp: createEclpClient(eclpConfig, { logger }), config });
+
+  // JD's access token: JD_ACCESS_TOKEN (a manual override) → the stored OAuth token → (not production) the dev token.
+  const production = process.env.NODE_ENV === 'production';
+  const loopbackGateway = isLoopbackHost(new URL(eclpConfig.gatewayUrl).hostname);
+  let tokenKey: Buffer | undefined;
+  if (process.env.JD_TOKEN_KEY) {
+    try {
+      tokenKey = decodeTokenKey(process.env.JD_TOKEN_KEY);
+    } catch (err) {
+      throw new ConfigurationError([(err as Error).message]);
+    }
+  } else if (!production && loopbackGateway) {
+    tokenKey = Buffer.from(DEV_TOKEN_KEY_HEX, 'hex');
+    logger.warn('JD_TOKEN_KEY is not set: OAuth tokens from the simulator are stored under the public development key');
+  }
+  let tokenSource = 'JD_ACCESS_TOKEN';
+  let tokenProvider: AccessTokenProvider = staticTokenProvider(eclpConfig.accessToken);
+  let onTokenStored: (() => void) | undefined;
+  if (!process.env.JD_ACCESS_TOKEN) {
+    if (tokenKey) {
+      const stored = storedTokenProvider({ db: db.knex, key: tokenKey, fallback: production ? '' : DEV_CREDENTIALS.accessToken, warn: (message) => logger.error(message) });
+      tokenProvider = stored;
+      onTokenStored = () => stored.invalidate();
+      tokenSource = production ? 'the stored OAuth token (GET /v1/jd/authorize)' : 'the stored OAuth token, else the development token';
+    } else {
+      tokenSource = 'the development token (set JD_TOKEN_KEY to store OAuth tokens)';
+    }
+  }
+  const eclp = createEclpClient(eclpConfig, { logger, tokenProvider, credentialObserver: credentialHealthRecorder(db.knex, { warn: (message) => logger.warn(message) }) });
+  const workers = await createWorkers({
+    connection,
+    db: db.knex,
+    eclp,
+    config,
+    jdAuth: {
+      oauth: { oauthUrl: oauthUrlFromEnv(), appKey: eclpConfig.appKey, appSecret: eclpConfig.appSecret, timeoutMs: eclpConfig.timeoutMs },
+      ...(tokenKey && { tokenKey }),
+      ...(onTokenStored && { onTokenStored }),
+    },
+  });
+  logger.info({ tokenSource }, 'JD access token');
   logger.info(
     { address: connectionOptions.address, namespace: config.namespace, eclpMaxQps: config.eclpMaxQps ?? 'unlimited', gateway: new URL(eclpConfig.gatewayUrl).origin },
     'worker polling task queues erp and eclp',

@@ -5,7 +5,7 @@ import type { EclpClient } from '../../eclp';
 import { activityNamespace } from '../namespace';
 import type { EclpActivityOptions } from './failures';
 import { createEclpGoodsActivities } from './goods';
-import { createEclpJdAuthActivities } from './jd-auth';
+import { createEclpJdAuthActivities, type EclpJdAuthDeps } from './jd-auth';
 import { createEclpPurchaseOrderActivities } from './purchase-orders';
 import { createEclpReturnActivities } from './returns';
 import { createEclpSalesOrderActivities } from './sales-orders';
@@ -14,6 +14,7 @@ import { createEclpStockActivities } from './stock';
 import { createEclpSweepActivities } from './sweep';
 
 export type { EclpActivityOptions } from './failures';
+export type { EclpJdAuthDeps } from './jd-auth';
 export type { JdCancelAnswer, JdShipment, SalesOrderOutcome } from './sales-orders';
 export type { JdPoCancelAnswer, JdPoCloseAnswer, JdPurchaseOrderAtJd, JdPurchaseOrderCheck, SerialUploadOutcome } from './purchase-orders';
 export type { JdReturnAtJd, JdReturnCancelAnswer } from './returns';
@@ -24,6 +25,8 @@ export interface EclpActivityDeps {
   /** The pushes re-read the document from Postgres, so consignee data never travels through Temporal. */
   db: Knex;
   options?: EclpActivityOptions;
+  /** JD authorisation (OAuth code exchange, token refresh): the OAuth endpoints and JD_TOKEN_KEY. */
+  jdAuth?: EclpJdAuthDeps;
 }
 
 export function createEclpActivities(deps: EclpActivityDeps) {

@@ -7,7 +7,7 @@ import { withDatabaseDataFailures } from '../database-errors';
 import { activityNamespace } from '../namespace';
 import { createGoLiveCheckActivities } from './go-live-checks';
 import { createGoodsSyncActivities } from './goods';
-import { createJdAuthActivities } from './jd-auth';
+import { createJdAuthActivities, type JdTokenSettings } from './jd-auth';
 import { createOpenPurchaseOrderActivities } from './open-purchase-orders';
 import { createOpenSalesOrderActivities } from './open-sales-orders';
 import { createPurchaseOrderActivities } from './purchase-orders';
@@ -18,6 +18,7 @@ import { createSweepSignalActivities } from './sweep-signals';
 import { createWebhookActivities } from './webhook';
 
 export type { GoodsForJd, GoodsSyncPreflight } from './goods';
+export { JD_TOKEN_DEFAULTS, type JdTokenSettings } from './jd-auth';
 export type { OpenPurchaseOrder, OpenPurchaseOrderPage } from './open-purchase-orders';
 export type { OpenSalesOrder, OpenSalesOrderPage } from './open-sales-orders';
 export type { PurchaseOrderDecidedRequest, PurchaseOrderDecision, PurchaseOrderPreflight } from './purchase-orders';
@@ -31,6 +32,8 @@ export interface ErpActivityDeps {
   webhook: WebhookConfig;
   /** For signalling the order runs (the worker's own connection). */
   temporal: Client;
+  /** The JD token refresher's settings (JD_TOKEN_REFRESH_BEFORE_MS …); default JD_TOKEN_DEFAULTS. */
+  jdToken?: Partial<JdTokenSettings>;
 }
 
 export function createErpActivities(deps: ErpActivityDeps) {

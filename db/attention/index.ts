@@ -3,12 +3,13 @@
 import type { Knex } from 'knex';
 import { failedPushAttention, overdueAttention, returnAttention, unconfirmedPurchaseOrderAttention, webhookAttention } from './documents';
 import { goLiveCheckAttention } from './go-live-checks';
+import { jdCredentialAttention } from './jd-credentials';
 import { stockMismatchAttention } from './stock-mismatches';
 import type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
 export type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
-export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention, goLiveCheckAttention];
+export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention, goLiveCheckAttention, jdCredentialAttention];
 
 interface AcknowledgementRow {
   kind: string;

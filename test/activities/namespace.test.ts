@@ -34,7 +34,7 @@ describe('activity namespaces', () => {
   // Shared by every document: the ERP webhook (delivery, redelivery, give-up); the sweeper's signals; the
   // alias kept for runs started before names carried their document (DOCUMENT_ACTIVITY_NAMES_PATCH).
   const SHARED = ['deliverWebhook', 'redeliverWebhook', 'markWebhookGaveUp', 'signalJdStatusChanges', 'recordCancelDecision'];
-  const DOCUMENTS = /SalesOrder|PurchaseOrder|PurchaseReceipt|Goods|Return|Replacement|Stock|Serials|GoLive/;
+  const DOCUMENTS = /SalesOrder|PurchaseOrder|PurchaseReceipt|Goods|Return|Replacement|Stock|Serials|GoLive|JdToken|JdAuthorisation|JdAccessToken/;
 
   it('the erp and eclp factories build, and every document activity names its document', () => {
     const erp = createErpActivities({ db, webhook: {}, temporal: new Client() });

@@ -16,7 +16,8 @@ import { apiRoutes } from '../../api/routes';
 import { TOKEN_SPEC, TOKENS } from '../support';
 
 /** The only endpoints anyone may call without a token. Adding to this list is a security decision. */
-const PUBLIC_READS = new Set(['GET /healthz', 'GET /readyz', 'GET /docs']);
+// JD's OAuth redirect carries no bearer token: the callback's check is its single-use `state` (test/jd-auth).
+const PUBLIC_READS = new Set(['GET /healthz', 'GET /readyz', 'GET /docs', 'GET /v1/jd/oauth/callback']);
 const PROBE_TIMEOUT_MS = 5_000;
 
 interface Endpoint {

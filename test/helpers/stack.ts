@@ -11,7 +11,7 @@ import { createEclpClient, type EclpClient } from '../../eclp';
 import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
 import { startSimulator } from '../../simulator/server';
 import type { TimelinePatch } from '../../simulator/timeline';
-import { createWorkers, type Workers } from '../../worker';
+import { createWorkers, credentialHealthRecorder, storedTokenProvider, type Workers } from '../../worker';
 import { createDocumentClient, type DocumentClient } from '../../client';
 import type { WebhookConfig } from '../../config/webhook';
 import { taskQueues } from '../../messages/task-queues';
@@ -79,6 +79,12 @@ export interface TestStackOptions {
   webhook?: WebhookConfig;
   /** SO_TRACKING of the API: `sweep` makes approvals start warehouse sweepers (stopped again by `close`). */
   tracking?: 'poll' | 'sweep';
+  /**
+   * JD authorisation as the worker process wires it: the ECLP client takes its token from Postgres (the
+   * dev token until one is stored), records credential health, and the workers exchange and refresh
+   * OAuth tokens at the simulator's /oauth2/ (tokens living `tokenLifetimeMs`).
+   */
+  jdAuth?: { tokenKey: Buffer; tokenLifetimeMs?: number; refreshBeforeMs?: number; retryInitialMs?: number; retryMaxMs?: number };
 }
 
 /** Sales orders poll JD every 300 ms in tests unless a test says otherwise. */
@@ -86,8 +92,18 @@ const TEST_API_ENV = { READY_POLLER_MAX_AGE_MS: '15000', SO_POLL_INTERVAL_MS: '3
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase();
-  const sim = await startSimulator({ port: 0, credentials: DEV_CREDENTIALS, timeline: options.timeline });
-  const eclp = createEclpClient({ ...DEV_CREDENTIALS, ...DEV_MERCHANT, gatewayUrl: sim.gatewayUrl, timeoutMs: 2_000 });
+  const jdAuth = options.jdAuth;
+  const sim = await startSimulator({
+    port: 0,
+    credentials: DEV_CREDENTIALS,
+    timeline: options.timeline,
+    ...(jdAuth?.tokenLifetimeMs !== undefined && { oauth: { tokenLifetimeMs: jdAuth.tokenLifetimeMs } }),
+  });
+  const tokenProvider = jdAuth ? storedTokenProvider({ db, key: jdAuth.tokenKey, fallback: DEV_CREDENTIALS.accessToken }) : undefined;
+  const eclp = createEclpClient(
+    { ...DEV_CREDENTIALS, ...DEV_MERCHANT, gatewayUrl: sim.gatewayUrl, timeoutMs: 2_000 },
+    tokenProvider ? { tokenProvider, credentialObserver: credentialHealthRecorder(db, { minIntervalMs: 500 }) } : {},
+  );
   const client = await testTemporalClient();
   const connection = await testNativeConnection();
   const queues = taskQueues(uniqueTaskQueue('t'));
@@ -100,9 +116,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connection,
       db,
       eclp,
-      config: { namespace, shutdownGraceMs: 2_000, eclpActivityOptions: { configurationRetryDelayMs: 1_000 }, webhook: options.webhook },
+      config: {
+        namespace,
+        shutdownGraceMs: 2_000,
+        eclpActivityOptions: { configurationRetryDelayMs: 1_000 },
+        webhook: options.webhook,
+        ...(jdAuth && {
+          jdToken: { refreshBeforeMs: jdAuth.refreshBeforeMs ?? 3_600_000, retryInitialMs: jdAuth.retryInitialMs ?? 500, retryMaxMs: jdAuth.retryMaxMs ?? 2_000 },
+        }),
+      },
       workflowBundle: await workflowBundle(),
       taskQueues: queues,
+      ...(jdAuth && {
+        jdAuth: {
+          oauth: { oauthUrl: sim.url, appKey: DEV_CREDENTIALS.appKey, appSecret: DEV_CREDENTIALS.appSecret, timeoutMs: 2_000 },
+          tokenKey: jdAuth.tokenKey,
+          ...(tokenProvider && { onTokenStored: () => tokenProvider.invalidate() }),
+        },
+      }),
     });
     stack.workers = workers;
     running = workers.run();
@@ -113,7 +144,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     running = undefined;
   };
 
-  const apiEnv = { ...TEST_API_ENV, ...(options.tracking && { SO_TRACKING: options.tracking }), ...options.env };
+  const apiEnv = { ...TEST_API_ENV, ...(options.tracking && { SO_TRACKING: options.tracking }), ...(jdAuth && { JD_OAUTH_URL: sim.url }), ...options.env };
   const apiOn = (temporal: Client, on: { erp: string; eclp: string }, env: Record<string, string>) =>
     createApp({
       tokens: parseApiTokens(TOKEN_SPEC),
