@@ -6,6 +6,9 @@ import { freeText } from './text-schema';
 import type { ReturnStatus } from './statuses';
 
 export const RETURN_TYPES = ['RETURN', 'EXCHANGE'] as const;
+
+/** The longest return number: JD's return number and an exchange's replacement order add a suffix to it. */
+export const MAX_RETURN_NO = 45;
 export type ReturnType = (typeof RETURN_TYPES)[number];
 
 export const returnLineSchema = z.strictObject({ sku: codeSchema, quantity: z.number().int().min(1).max(99_999) }).meta({ id: 'ReturnLine' });
@@ -29,7 +32,7 @@ const oneLinePerSku = (lines: ReadonlyArray<{ sku: string }>) => new Set(lines.m
 export const returnBody = z
   .strictObject({
     // JD's isvRtwNum ({returnNo}-{rev}) and the replacement order ({returnNo}-EX) add a suffix to it.
-    returnNo: codeSchema.refine((v) => v.length <= 45, 'must be at most 45 characters: JD\'s return number and an exchange\'s replacement order number add a suffix to it'),
+    returnNo: codeSchema.refine((v) => v.length <= MAX_RETURN_NO, 'must be at most 45 characters: JD\'s return number and an exchange\'s replacement order number add a suffix to it'),
     orderNo: codeSchema,
     type: z.enum(RETURN_TYPES),
     warehouseCode: codeSchema,
@@ -93,3 +96,30 @@ export function routeReturnCancel(r: { returnNo: string; status: ReturnStatus })
 }
 
 export { isvRtwNumOf, replacementOrderNoOf, returnReceiptNoOf } from './return-order-numbers';
+
+/**
+ * The return draft of an order whose refund JD refused and which then shipped: `{orderNo}-RF`, or, for an
+ * order number too long for that, its first characters and a hash of the whole (`{head}-{hash}-RF`), so
+ * the number is the same on every retry and fits MAX_RETURN_NO.
+ */
+export function refundReturnDraftNoOf(orderNo: string): string {
+  const plain = `${orderNo}-RF`;
+  if (plain.length <= MAX_RETURN_NO) return plain;
+  const hash = fnv1a32(orderNo).toString(16).padStart(8, '0');
+  return `${orderNo.slice(0, MAX_RETURN_NO - hash.length - 4)}-${hash}-RF`;
+}
+
+/** FNV-1a (32 bit) over UTF-16 code units: short, stable, no dependency. */
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** Statuses from which POST /v1/returns/{returnNo}/confirm starts a return. */
+export function canConfirmReturn(status: ReturnStatus): boolean {
+  return status === 'DRAFT';
+}

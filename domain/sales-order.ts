@@ -71,9 +71,65 @@ export const cancelRequestBody = z
   .meta({ id: 'CancelRequestBody' });
 export type CancelRequestBody = z.infer<typeof cancelRequestBody>;
 
+/** 挂起: `until` is when the operator means to look at it again (shown; past it the order is on the attention list; no automatic release). */
+export const holdRequestBody = z
+  .strictObject({
+    reason: freeText({ max: 200 }),
+    until: z.iso
+      .datetime({ offset: true })
+      .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+      .optional(),
+    requestId: z.uuid().optional(),
+  })
+  .meta({ id: 'HoldRequestBody' });
+export type HoldRequestBody = z.infer<typeof holdRequestBody>;
+
+export const releaseRequestBody = z.strictObject({ reason: freeText({ max: 200 }).optional() }).meta({ id: 'ReleaseRequestBody' });
+export type ReleaseRequestBody = z.infer<typeof releaseRequestBody>;
+
+/**
+ * What a hold did, in the answer's `outcome`:
+ * - HELD_BEFORE_APPROVAL: the order was in review; it is held from approval (no JD call).
+ * - HELD_WITHOUT_JD: the order was FAILED (JD had no live order); held without a JD call.
+ * - CANCELLED_AT_JD_HELD: JD cancelled its order; the release re-pushes it under the next revision.
+ * - REFUSED_BY_JD: JD refused (picking began); the order stays in WMS配货 and will ship.
+ */
+export type HoldOutcome = 'HELD_BEFORE_APPROVAL' | 'HELD_WITHOUT_JD' | 'CANCELLED_AT_JD_HELD' | 'REFUSED_BY_JD' | 'ALREADY_HELD';
+
+export function holdOutcomeOf(verdict: CancelVerdict, statusAtRequest: SalesOrderStatus | null): HoldOutcome | undefined {
+  switch (verdict) {
+    case 'HELD_IN_ERP':
+      return statusAtRequest === 'REVIEW' ? 'HELD_BEFORE_APPROVAL' : statusAtRequest === 'HELD' ? 'ALREADY_HELD' : 'HELD_WITHOUT_JD';
+    case 'CANCELLED_AT_JD':
+      return 'CANCELLED_AT_JD_HELD';
+    case 'REFUSED_BY_JD':
+      return 'REFUSED_BY_JD';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What a release did: RELEASED_TO_REVIEW (held before approval or after a failure: the ERP approves it
+ * again as usual, or the re-push could not start), REPUSHED (held at JD: pushed again at once under the
+ * next revision).
+ */
+export type ReleaseOutcome = 'RELEASED_TO_REVIEW' | 'REPUSHED';
+
+/** A hold at JD is released by pushing again at once; any other hold goes back to review. */
+export function releaseRepushes(heldFrom: SalesOrderStatus | null): boolean {
+  return heldFrom === 'PUSHING' || heldFrom === 'WMS_PICKING';
+}
+
 // ---- what may be asked in which status ------------------------------------------------------------
 
-export type CancelKind = 'sendBack' | 'buyerRefund';
+/** 打回审核, a buyer refund, or a hold (挂起, emulated: ECLP has none — an order at JD is cancelled there). */
+export type CancelKind = 'sendBack' | 'buyerRefund' | 'hold';
+
+/** Where each kind of request ends when JD (or nobody) has the order any more. */
+export function cancelTarget(kind: CancelKind): 'REVIEW' | 'CANCELLED' | 'HELD' {
+  return kind === 'sendBack' ? 'REVIEW' : kind === 'buyerRefund' ? 'CANCELLED' : 'HELD';
+}
 
 /** Why a push revision ended in FAILED: the pre-flight, JD refusing the order, or the warehouse cancelling it. */
 export type FailureStage = 'preflight' | 'push_rejected' | 'cancelled_by_warehouse';
@@ -88,6 +144,8 @@ export type CancelRoute =
   | { action: 'signal' }
   /** Nothing was ever pushed for this revision: the ERP cancels on its own. */
   | { action: 'cancel-in-erp' }
+  /** A hold of an order in review: the ERP holds it on its own (no run exists in REVIEW). */
+  | { action: 'hold-in-erp' }
   | { action: 'refuse'; reason: string; message: string };
 
 /**
@@ -105,9 +163,14 @@ export function routeCancelRequest(order: { orderNo: string; status: SalesOrderS
     case 'CANCELLED':
       return { action: 'refuse', reason: 'already-cancelled', message: `Sales order ${order.orderNo} is already cancelled` };
     case 'REVIEW':
-      return kind === 'buyerRefund'
-        ? { action: 'cancel-in-erp' }
-        : { action: 'refuse', reason: 'in-review', message: `Sales order ${order.orderNo} is in review already: there is nothing to send back` };
+      if (kind === 'buyerRefund') return { action: 'cancel-in-erp' };
+      if (kind === 'hold') return { action: 'hold-in-erp' };
+      return { action: 'refuse', reason: 'in-review', message: `Sales order ${order.orderNo} is in review already: there is nothing to send back` };
+    case 'HELD':
+      // Nothing is at JD while the order is held: a refund cancels it in the ERP.
+      if (kind === 'buyerRefund') return { action: 'cancel-in-erp' };
+      if (kind === 'hold') return { action: 'refuse', reason: 'already-held', message: `Sales order ${order.orderNo} is already held (挂起); release it with POST /v1/sales-orders/${order.orderNo}/release` };
+      return { action: 'refuse', reason: 'held', message: `Sales order ${order.orderNo} is held (挂起): release it with POST /v1/sales-orders/${order.orderNo}/release, there is nothing to send back` };
   }
 }
 
@@ -121,7 +184,12 @@ export function cancelVerdictMessage(
   request: { orderNo: string; resultingStatus: SalesOrderStatus | null; jdMessage: string | null },
   wayBill: string | null,
 ): string {
-  const where = request.resultingStatus === 'REVIEW' ? 'it is back in review' : 'it is cancelled';
+  const where =
+    request.resultingStatus === 'REVIEW'
+      ? 'it is back in review'
+      : request.resultingStatus === 'HELD'
+        ? `it is held (挂起); POST /v1/sales-orders/${request.orderNo}/release pushes it again under a new revision`
+        : 'it is cancelled';
   switch (verdict) {
     case 'CANCELLED_AT_JD':
       return `JD cancelled the order; ${where}`;
@@ -129,6 +197,8 @@ export function cancelVerdictMessage(
       return 'The order is back in review; JD had no live order for it';
     case 'CANCELLED_IN_ERP':
       return 'The order is cancelled; JD had no live order for it';
+    case 'HELD_IN_ERP':
+      return `The order is held (挂起); JD had no live order for it. POST /v1/sales-orders/${request.orderNo}/release brings it back to review`;
     case 'REFUSED_BY_JD':
       return `JD refused to cancel (${request.jdMessage ?? 'no reason given'}); the order stays in WMS配货 and will ship`;
     case 'ALREADY_SHIPPED':

@@ -8,6 +8,8 @@ export const SALES_ORDER_STATUS = {
   SHIPPED: '已发货',
   FAILED: '失败',
   CANCELLED: '已取消',
+  /** 挂起: held by an operator (ECLP has no hold: an order at JD was cancelled there); released back to review. */
+  HELD: '挂起',
 } as const;
 export type SalesOrderStatus = keyof typeof SALES_ORDER_STATUS;
 
@@ -26,6 +28,8 @@ export const PURCHASE_ORDER_STATUS = {
 export type PurchaseOrderStatus = keyof typeof PURCHASE_ORDER_STATUS;
 
 export const RETURN_STATUS = {
+  /** 草稿: created by the system (a refund JD refused, then the order shipped); an operator confirms it to push it. */
+  DRAFT: '草稿',
   PUSHING: '推送中',
   WAITING_INBOUND: '待入库',
   RECEIVED: '已入库',

@@ -55,7 +55,14 @@ export const sendBackSignal = defineSignal<[CancelRequestPayload]>('sendBack');
 /** The buyer was refunded: the order must never ship, so it is cancelled at JD and in the ERP. */
 export const buyerRefundSignal = defineSignal<[CancelRequestPayload]>('buyerRefund');
 
-export const SALES_ORDER_CANCEL_SIGNALS: Record<CancelKind, typeof sendBackSignal> = { sendBack: sendBackSignal, buyerRefund: buyerRefundSignal };
+/**
+ * 挂起 (ECLP has none): held while PUSHING like a send-back, then cancelled at JD → HELD; JD refusing
+ * answers like a refused cancel. A FAILED order is held without JD. The run ends at HELD; the release
+ * (API) brings it back to review or pushes it again under the next revision.
+ */
+export const holdSignal = defineSignal<[CancelRequestPayload]>('hold');
+
+export const SALES_ORDER_CANCEL_SIGNALS: Record<CancelKind, typeof sendBackSignal> = { sendBack: sendBackSignal, buyerRefund: buyerRefundSignal, hold: holdSignal };
 
 // ---- what the run knows -----------------------------------------------------------------------------
 

@@ -5,12 +5,13 @@
 import { CancellationScope, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EclpActivities, SalesOrderOutcome } from '../activities/eclp';
 import type { ErpActivities, SalesOrderShippedData } from '../activities/erp';
-import type { FailureStage } from '../domain/sales-order';
+import { cancelTarget, type FailureStage } from '../domain/sales-order';
 import type { SalesOrderStatus } from '../domain/statuses';
 import { FAILURE_TYPES } from '../messages/failure-types';
 import {
   CANCEL_REFUSED_DOC_STATUS,
   buyerRefundSignal,
+  holdSignal,
   salesOrderStatusQuery,
   sendBackSignal,
   type CancelKind,
@@ -78,6 +79,8 @@ class SalesOrderSaga {
     });
     this.inbox.listen(sendBackSignal, 'sendBack');
     this.inbox.listen(buyerRefundSignal, 'buyerRefund');
+    // 挂起: a new handler changes nothing for runs that never got a hold (no history holds one before it).
+    this.inbox.listen(holdSignal, 'hold');
     listenToSweeper(this.jdOutcome, (jdStatus) => (this.jdStatus = jdStatus), (signal, problem) => this.inbox.ignore(signal, problem));
     setHandler(salesOrderStatusQuery, () => this.state());
   }
@@ -138,7 +141,7 @@ class SalesOrderSaga {
   }
 
   /**
-   * The compensation: cancel at JD, then REVIEW or CANCELLED. Undefined when JD refused: the order stays
+   * The compensation: cancel at JD, then REVIEW, CANCELLED or HELD (a hold). Undefined when JD refused: the order stays
    * WMS_PICKING, the refusal is on record, and the wait for the shipment goes on.
    */
   private cancelAtJd(request: SalesOrderCancelRequest): Promise<SalesOrderResult | undefined> {
@@ -152,7 +155,7 @@ class SalesOrderSaga {
         this.publish(false);
         return undefined;
       }
-      const target = request.kind === 'sendBack' ? 'REVIEW' : 'CANCELLED';
+      const target = cancelTarget(request.kind);
       await this.decide(request, { verdict: 'CANCELLED_AT_JD', status: target, ...jdMessage });
       this.enter(target);
       return this.closeOut();
@@ -193,8 +196,9 @@ class SalesOrderSaga {
     // Its failure (only a cancellation of the run) is rethrown by answerWhile below, not left unhandled meanwhile.
     notified?.catch(() => undefined);
     const request = await this.inbox.nextRequest();
-    const target = request.kind === 'sendBack' ? 'REVIEW' : 'CANCELLED';
-    await CancellationScope.nonCancellable(() => this.decide(request, { verdict: target === 'REVIEW' ? 'BACK_TO_REVIEW' : 'CANCELLED_IN_ERP', status: target }));
+    const target = cancelTarget(request.kind);
+    const verdict = target === 'REVIEW' ? 'BACK_TO_REVIEW' : target === 'HELD' ? 'HELD_IN_ERP' : 'CANCELLED_IN_ERP';
+    await CancellationScope.nonCancellable(() => this.decide(request, { verdict, status: target }));
     this.enter(target);
     const result = await this.closeOut();
     if (!notified) return result;
@@ -210,16 +214,23 @@ class SalesOrderSaga {
     return this.notify({ id: `${workflowInfo().workflowId}/sales_order.failed`, type: 'sales_order.failed', occurredAt: failedAt, data: { orderNo, pushRevision: revision, ...failure, failedAt } });
   }
 
-  /** Back in REVIEW or CANCELLED: later requests are answered without JD (the JD order is gone). */
+  /** Back in REVIEW, CANCELLED or HELD: later requests are answered without JD (the JD order is gone). */
   private async closeOut(): Promise<SalesOrderResult> {
     await this.inbox.answerAll((request) => this.answerAfterClose(request));
     return this.result();
   }
 
   private async answerAfterClose(request: SalesOrderCancelRequest): Promise<void> {
-    if (this.status === 'REVIEW' && request.kind === 'buyerRefund') {
+    const withoutJd = this.status === 'REVIEW' || this.status === 'HELD';
+    if (withoutJd && request.kind === 'buyerRefund') {
       await this.decide(request, { verdict: 'CANCELLED_IN_ERP', status: 'CANCELLED' });
       this.enter('CANCELLED');
+    } else if (withoutJd && request.kind === 'hold') {
+      // Held in review (or again): no run waits at HELD, the release is the API's.
+      await this.decide(request, { verdict: 'HELD_IN_ERP', status: 'HELD' });
+      this.enter('HELD');
+    } else if (this.status === 'HELD') {
+      await this.decide(request, { verdict: 'HELD_IN_ERP', status: 'HELD' });
     } else if (this.status === 'REVIEW') {
       await this.decide(request, { verdict: 'BACK_TO_REVIEW', status: 'REVIEW' });
     } else {

@@ -41,7 +41,7 @@ export async function createReturnAndPush(deps: ReturnApiDeps, body: ReturnBody,
 }
 
 /** Starts (or joins) the return's run; undefined when that revision's run has already closed (the return moved on). */
-async function startPush({ db, documents, config }: ReturnApiDeps, ret: ReturnRecord): Promise<string | undefined> {
+export async function startPush({ db, documents, config }: ReturnApiDeps, ret: ReturnRecord): Promise<string | undefined> {
   // The search attribute only; the run's pre-flight judges the warehouse as it is then.
   const jdWarehouseNo = ret.jdWarehouseNo ?? (await findWarehouse(db, ret.warehouseCode))?.jdWarehouseNo ?? '';
   return startStoredDocumentRun(

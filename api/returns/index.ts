@@ -11,6 +11,7 @@ import { SALES_ORDER_API_DEFAULTS } from '../config';
 import { pageQuery } from '../master-data';
 import { route, type RouteSpec } from '../route';
 import { cancelReturn } from './cancel';
+import { confirmReturn } from './confirm';
 import { createReturnAndPush, type ReturnApiDeps } from './create';
 
 export type { ReturnApiDeps } from './create';
@@ -64,7 +65,7 @@ export function returnRoutes(deps: ReturnApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/v1/returns',
-      summary: 'List returns, newest first, by status, type, original order, warehouse, attention item or creation time',
+      summary: 'List returns, newest first, by status (DRAFT: drafts waiting for confirmation), type, original order, warehouse, attention item or creation time',
       tag: TAG,
       roles: READERS,
       query: pageQuery.extend({
@@ -114,6 +115,23 @@ export function returnRoutes(deps: ReturnApiDeps): RouteSpec[] {
         ...problemResponses,
       },
       handler: async ({ params, body, actor }) => cancelReturn(deps, params.returnNo, body, actor!),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/returns/{returnNo}/confirm',
+      summary:
+        'Confirm a return draft (草稿: drafted when an order shipped although JD had refused its refund): checked like POST /v1/returns, then pushed to JD (transportRtw) at once',
+      tag: TAG,
+      roles: ['operator'],
+      params: returnParams,
+      responses: {
+        202: { description: 'Confirmed: PUSHING, its push saga started (`workflowId`); follow Location' },
+        409: { description: 'The return is not a draft; the body carries its current status' },
+        422: { description: 'Refused like POST /v1/returns, `errors` naming each field (the order no longer shipped, lines claimed by other returns since, warehouse no longer at JD)' },
+        503: { description: 'Temporal is unreachable; the return is confirmed and the same request again (after Retry-After seconds) starts its push' },
+        ...problemResponses,
+      },
+      handler: async ({ params, actor }) => confirmReturn(deps, params.returnNo, actor!),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 // How the sales-order routes answer: the order's URL, its state in a 409, a cancel verdict as 200 or 409.
 import { ConflictError } from '../../domain/errors';
-import { cancelVerdictMessage } from '../../domain/sales-order';
+import { cancelVerdictMessage, holdOutcomeOf } from '../../domain/sales-order';
 import { SALES_ORDER_STATUS } from '../../domain/statuses';
 import type { SalesOrderCancelRequestRecord, SalesOrderRecord } from '../../db/sales-orders';
 import type { RouteResult } from '../route';
@@ -13,7 +13,7 @@ export function stateOf(order: Pick<SalesOrderRecord, 'status' | 'statusLabel' |
 }
 
 /** The order's run still has to decide a request the API sent: nothing else may move the order meanwhile. */
-export function cancelPending(order: SalesOrderRecord, pending: SalesOrderCancelRequestRecord, what: 'approved' | 'cancelled'): ConflictError {
+export function cancelPending(order: SalesOrderRecord, pending: SalesOrderCancelRequestRecord, what: 'approved' | 'cancelled' | 'held' | 'released'): ConflictError {
   return new ConflictError(
     `Sales order ${order.orderNo} has an undecided ${pending.kind} (request ${pending.requestId}); it can be ${what} once that is decided`,
     'cancel-pending',
@@ -22,6 +22,13 @@ export function cancelPending(order: SalesOrderRecord, pending: SalesOrderCancel
 }
 
 export function notInReview(order: SalesOrderRecord): ConflictError {
+  if (order.status === 'HELD') {
+    return new ConflictError(
+      `Sales order ${order.orderNo} is HELD (${order.statusLabel}); a held order cannot be approved: release it first with POST /v1/sales-orders/${order.orderNo}/release`,
+      'held',
+      { ...stateOf(order), hold: order.hold },
+    );
+  }
   return new ConflictError(`Sales order ${order.orderNo} is ${order.status} (${order.statusLabel}); only an order in review can be approved`, 'not-in-review', stateOf(order));
 }
 
@@ -37,6 +44,8 @@ export function verdictAnswer(request: SalesOrderCancelRequestRecord & { verdict
     status,
     statusLabel: status ? SALES_ORDER_STATUS[status] : undefined,
     jdMessage: request.jdMessage,
+    // 挂起: which of the ways a hold can go happened (HELD_BEFORE_APPROVAL, CANCELLED_AT_JD_HELD, REFUSED_BY_JD, …).
+    ...(request.kind === 'hold' && { outcome: holdOutcomeOf(verdict, request.statusAtRequest) }),
     message: cancelVerdictMessage(verdict, request, wayBill),
     orderUrl: orderUrl(request.orderNo),
   };

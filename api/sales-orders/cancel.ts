@@ -7,25 +7,43 @@ import {
   findPendingSalesOrderCancelRequest,
   findSalesOrderCancelRequest,
   getSalesOrder,
+  holdSalesOrderInReview,
   insertPendingSalesOrderCancelRequest,
   withdrawPendingSalesOrderCancelRequest,
   type NewSalesOrderCancelRequest,
   type SalesOrderCancelRequestRecord,
 } from '../../db/sales-orders';
 import { ConflictError } from '../../domain/errors';
-import { routeCancelRequest, type CancelKind, type CancelRequestBody } from '../../domain/sales-order';
+import { routeCancelRequest, type CancelKind, type CancelRequestBody, type HoldRequestBody } from '../../domain/sales-order';
 import type { Actor } from '../auth';
 import type { RouteResult } from '../route';
 import { sendRunRequest } from '../run-requests';
 import { cancelPending, orderUrl, stateOf, verdictAnswer } from './answers';
 import type { SalesOrderApiDeps } from './approve';
 
-export async function requestSalesOrderCancel(deps: SalesOrderApiDeps, orderNo: string, kind: CancelKind, body: CancelRequestBody, actor: Actor, rerouted = false): Promise<RouteResult> {
+/** A hold (挂起) goes the same way: a third kind of cancel whose `until` rides on the request row. */
+export async function requestSalesOrderCancel(
+  deps: SalesOrderApiDeps,
+  orderNo: string,
+  kind: CancelKind,
+  body: CancelRequestBody & Partial<Pick<HoldRequestBody, 'until'>>,
+  actor: Actor,
+  rerouted = false,
+): Promise<RouteResult> {
   const { db, documents, config } = deps;
   const requestId = body.requestId ?? randomUUID();
   // The order's revision as judged: the request is filed under it.
   let revision = 0;
-  const newRequest = (): NewSalesOrderCancelRequest => ({ requestId, orderNo, revision, kind, reason: body.reason, actorRole: actor.role, source: 'api' });
+  const newRequest = (): NewSalesOrderCancelRequest => ({
+    requestId,
+    orderNo,
+    revision,
+    kind,
+    reason: body.reason,
+    actorRole: actor.role,
+    source: 'api',
+    ...(body.until !== undefined && { holdUntil: body.until }),
+  });
   const again = () => requestSalesOrderCancel(deps, orderNo, kind, { ...body, requestId }, actor, true);
   return sendRunRequest<SalesOrderCancelRequestRecord>({
     requestId,
@@ -42,9 +60,10 @@ export async function requestSalesOrderCancel(deps: SalesOrderApiDeps, orderNo: 
       if (route.action === 'refuse') throw new ConflictError(route.message, route.reason, { ...stateOf(order), requestId });
       if (route.action === 'signal') return { action: 'signal' };
       const pending = await findPendingSalesOrderCancelRequest(db, orderNo);
-      if (pending) throw cancelPending(order, pending, 'cancelled');
-      // Nothing was pushed: the ERP cancels the order itself, and the verdict is there at once.
-      if (await cancelSalesOrderInReview(db, newRequest())) return { action: 'decided' };
+      if (pending) throw cancelPending(order, pending, route.action === 'hold-in-erp' ? 'held' : 'cancelled');
+      // Nothing was pushed: the ERP cancels (or holds) the order itself, and the verdict is there at once.
+      const decided = route.action === 'hold-in-erp' ? await holdSalesOrderInReview(db, newRequest()) : await cancelSalesOrderInReview(db, newRequest());
+      if (decided) return { action: 'decided' };
       if (!rerouted) return { action: 'answer', answer: await again() };
       throw new ConflictError(`Sales order ${orderNo} changed while the request was handled; send it again`, 'order-changed', stateOf(order));
     },

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import type { ActorRole } from '../../db/operation-log';
 import { readOperationLog } from '../../db/operation-log';
 import { listReturnsOfOrder } from '../../db/returns';
-import { SALES_ORDER_DOC_TYPE, createSalesOrder, getSalesOrder, listSalesOrderCancelRequests, listSalesOrders } from '../../db/sales-orders';
+import { SALES_ORDER_DOC_TYPE, createSalesOrder, getSalesOrder, listSalesOrderCancelRequests, listSalesOrders, salesOrderFollowUp } from '../../db/sales-orders';
 import { ledgerForDocument } from '../../db/stock-ledger';
 import { CANCEL_VERDICTS } from '../../domain/cancel';
 import { codeSchema } from '../../domain/master-data';
-import { cancelRequestBody, salesOrderBody, type CancelKind } from '../../domain/sales-order';
+import { cancelRequestBody, holdRequestBody, releaseRequestBody, salesOrderBody, type CancelKind } from '../../domain/sales-order';
 import { SALES_ORDER_STATUS, type SalesOrderStatus } from '../../domain/statuses';
 import { SALES_ORDER_API_DEFAULTS } from '../config';
 import { pageQuery } from '../master-data';
@@ -17,6 +17,7 @@ import { route, type RouteSpec } from '../route';
 import { orderUrl } from './answers';
 import { approveSalesOrder, type SalesOrderApiDeps } from './approve';
 import { requestSalesOrderCancel } from './cancel';
+import { releaseSalesOrder } from './hold';
 
 export type { SalesOrderApiDeps } from './approve';
 
@@ -76,7 +77,8 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/v1/sales-orders/{orderNo}',
-      summary: "Read a sales order: status, JD numbers, waybill, cancel requests, stock ledger, its returns (and, for an exchange's replacement order, `replacementFor`) and operation log",
+      summary:
+        "Read a sales order: status, JD numbers, waybill, cancel requests, stock ledger, its returns (and, for an exchange's replacement order, `replacementFor`), its hold (挂起), the follow-up of a cancel JD refused (`followUp`) and operation log",
       tag: 'sales orders',
       roles: READERS,
       params: orderParams,
@@ -89,7 +91,8 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
           listReturnsOfOrder(db, params.orderNo),
           readOperationLog(db, SALES_ORDER_DOC_TYPE, params.orderNo),
         ]);
-        return { status: 200, body: { ...order, cancelRequests, ledger, returns, log } };
+        const followUp = await salesOrderFollowUp(db, order);
+        return { status: 200, body: { ...order, followUp, cancelRequests, ledger, returns, log } };
       },
     }),
     route({
@@ -143,5 +146,42 @@ export function salesOrderRoutes(deps: SalesOrderApiDeps): RouteSpec[] {
     }),
     cancelRoute('sendBack', 'send-back', '打回审核: back to review, cancelling the order at JD first when JD has it'),
     cancelRoute('buyerRefund', 'refund', 'Buyer refund: cancel at JD and in the ERP so the order never ships'),
+    route({
+      method: 'post',
+      path: '/v1/sales-orders/{orderNo}/hold',
+      summary:
+        '挂起 (emulated: ECLP has no hold): an order in review is held from approval; an order at JD is cancelled there (if JD still allows it) and pushed again under a new revision on release; `until` is shown and, once passed, puts the order on the attention list (no automatic release)',
+      tag: 'sales orders',
+      roles: ['operator'],
+      params: orderParams,
+      body: holdRequestBody,
+      responses: {
+        200: {
+          description:
+            'Decided; `outcome` says which: HELD_BEFORE_APPROVAL (was in review), CANCELLED_AT_JD_HELD (JD cancelled its order), HELD_WITHOUT_JD (was FAILED), or REFUSED_BY_JD (picking began: the order stays in WMS配货 and will ship, `jdMessage` has JD\'s words; the order carries a `followUp`)',
+        },
+        202: { description: `Not decided within CANCEL_WAIT_MS (default ${SALES_ORDER_API_DEFAULTS.cancelWaitMs} ms; a hold while PUSHING waits for JD's answer to the push); follow Location` },
+        409: { description: 'Already held, shipped (create a return) or cancelled; or a request still waits for the order\'s run' },
+        503: { description: 'Temporal is unreachable; nothing changed; retry after Retry-After seconds' },
+        ...problemResponses,
+      },
+      handler: async ({ params, body, actor }) => requestSalesOrderCancel(deps, params.orderNo, 'hold', body, actor!),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/sales-orders/{orderNo}/release',
+      summary: 'Release a held order (挂起 → 待审核): held before approval or after a failure → back in review (RELEASED_TO_REVIEW); held at JD → pushed again at once under the next revision (REPUSHED)',
+      tag: 'sales orders',
+      roles: ['operator'],
+      params: orderParams,
+      body: releaseRequestBody,
+      responses: {
+        200: { description: '`outcome` RELEASED_TO_REVIEW: in review again (`repushProblem` says why a push that was due could not start)' },
+        202: { description: '`outcome` REPUSHED: pushed again under `pushRevision` (`workflowId`); follow Location' },
+        409: { description: 'The order is not held; the body carries its current status' },
+        ...problemResponses,
+      },
+      handler: async ({ params, body, actor }) => releaseSalesOrder(deps, params.orderNo, body, actor!),
+    }),
   ];
 }

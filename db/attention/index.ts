@@ -3,13 +3,14 @@
 import type { Knex } from 'knex';
 import { failedPushAttention, overdueAttention, returnAttention, unconfirmedPurchaseOrderAttention, webhookAttention } from './documents';
 import { goLiveCheckAttention } from './go-live-checks';
+import { holdAndFollowUpAttention } from './holds-and-follow-ups';
 import { jdCredentialAttention } from './jd-credentials';
 import { stockMismatchAttention } from './stock-mismatches';
 import type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
 export type { AttentionContext, AttentionItem, AttentionSource, AttentionSubject } from './types';
 
-export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention, goLiveCheckAttention, jdCredentialAttention];
+export const ATTENTION_SOURCES: readonly AttentionSource[] = [failedPushAttention, unconfirmedPurchaseOrderAttention, returnAttention, overdueAttention, webhookAttention, stockMismatchAttention, goLiveCheckAttention, jdCredentialAttention, holdAndFollowUpAttention];
 
 interface AcknowledgementRow {
   kind: string;

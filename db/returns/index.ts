@@ -6,7 +6,9 @@
 // For the API: createReturn, setReturnWorkflowId, getReturn(Detail), listReturns, listReturnsOfOrder and
 // the request functions. For the activities: everything else.
 export { findReturn, getReturn } from './find';
+export { draftReturnForRefusedRefund } from './drafts';
 export {
+  confirmReturnDraft,
   createReturn,
   getReturnDetail,
   listReturns,

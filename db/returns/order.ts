@@ -2,7 +2,7 @@
 // (and, for an exchange, its replacement sales order with it), read with everything the API shows,
 // listed, and gathered with the master data it refers to for the pre-flight and the push.
 import type { Knex } from 'knex';
-import { NotFoundError, UnprocessableError } from '../../domain/errors';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../domain/errors';
 import { RETURN_CLAIMING, replacementOrderNoOf, type ReturnBody, type ReturnType } from '../../domain/return-order';
 import { salesOrderBody, type SalesOrderBody } from '../../domain/sales-order';
 import { RETURN_STATUS, SALES_ORDER_STATUS, type ReturnStatus, type SalesOrderStatus } from '../../domain/statuses';
@@ -192,6 +192,48 @@ export async function createReturn(db: Knex, body: ReturnBody, opts: { actorRole
     return 'created';
   });
   return { outcome, ret: await getReturn(db, body.returnNo) };
+}
+
+// ---------------------------------------------------------------- confirm a draft
+
+/**
+ * A return draft (草稿) confirmed by an operator: checked like a created return (the original order
+ * SHIPPED, each line against what it shipped minus what other returns claim, the warehouse at JD), then
+ * PUSHING, ready for its run. `started-before`: an earlier confirm got this far but its run did not
+ * start (Temporal was down): the caller starts it now. Refuses (ConflictError `not-draft`) anything else.
+ */
+export async function confirmReturnDraft(db: Knex, returnNo: string, opts: { actorRole: ActorRole }): Promise<{ outcome: 'confirmed' | 'started-before'; ret: ReturnRecord }> {
+  const outcome = await db.transaction(async (trx): Promise<'confirmed' | 'started-before'> => {
+    const row = await trx('returns').where({ return_no: returnNo }).forUpdate().first();
+    if (!row) throw new NotFoundError(`No return "${returnNo}"`, 'not-found');
+    const drafted = (row as ReturnRow & { cancel_request_id?: string | null }).cancel_request_id;
+    if (row.status === 'PUSHING' && row.workflow_id === null && drafted) return 'started-before';
+    if (row.status !== 'DRAFT') {
+      throw new ConflictError(`Return ${returnNo} is ${row.status} (${RETURN_STATUS[row.status]}), not a draft: only a draft is confirmed`, 'not-draft', {
+        currentStatus: row.status,
+        currentStatusLabel: RETURN_STATUS[row.status],
+        pushRevision: row.push_revision,
+        workflowId: row.workflow_id,
+      });
+    }
+    const order = await trx('sales_orders').where({ order_no: row.order_no }).forUpdate().first();
+    const orderLines = order ? await trx('sales_order_lines').where({ order_no: order.order_no }).orderBy('line_no') : [];
+    const lines = (await trx('return_lines').where({ return_no: returnNo }).orderBy('line_no')).map((l) => ({ sku: l.sku, quantity: l.quantity }));
+    const body: ReturnBody = { returnNo, orderNo: row.order_no, type: row.type, warehouseCode: row.warehouse_code, reason: row.reason, lines };
+    const errors: FieldError[] = [];
+    if (!order) errors.push({ field: 'orderNo', message: `sales order ${row.order_no} does not exist` });
+    else if (order.status !== 'SHIPPED') {
+      errors.push({ field: 'orderNo', message: `sales order ${row.order_no} is ${order.status} (${SALES_ORDER_STATUS[order.status]}), not SHIPPED: only shipped goods come back` });
+    } else errors.push(...(await checkLines(trx, body, order, orderLines)));
+    errors.push(...(await checkWarehouse(trx, row.warehouse_code)));
+    if (errors.length > 0) {
+      throw new UnprocessableError(`Return draft ${returnNo} cannot be confirmed: ${errors.map((e) => e.message).join('; ')}`, 'return-refused', { errors });
+    }
+    await trx('returns').where({ return_no: returnNo, status: 'DRAFT' }).update({ status: 'PUSHING', status_since: trx.fn.now(), updated_at: trx.fn.now() });
+    await writeOperationLog(trx, { docType: RETURN_DOC_TYPE, docKey: returnNo, action: 'confirmed', actorRole: opts.actorRole, detail: { orderNo: row.order_no, lines, status: 'PUSHING', cancelRequestId: drafted ?? null } });
+    return 'confirmed';
+  });
+  return { outcome, ret: await getReturn(db, returnNo) };
 }
 
 // ---------------------------------------------------------------- read

@@ -55,6 +55,11 @@ export interface ReturnRecord {
   /** What an operator must do about this return; null when nothing. */
   attention: string | null;
   attentionSince: string | null;
+  /**
+   * Drafted by the system (草稿): the refund JD refused for `orderNo` before it shipped (`cancelRequestId`);
+   * null for a return the ERP created. Stays after confirmation, as the return's origin.
+   */
+  draftOf: { orderNo: string; cancelRequestId: string; confirm: string | null } | null;
   createdAt: string;
   updatedAt: string;
   lines: ReturnLineRecord[];
@@ -136,9 +141,16 @@ export function toReturnSummary(row: ReturnRow): ReturnSummary {
     replacementOrderNo: row.replacement_order_no,
     attention: row.attention,
     attentionSince: row.attention_since?.toISOString() ?? null,
+    draftOf: draftOf(row),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** cancel_request_id (migration 20261202000300) is not among the typed columns of ../tables.ts. */
+function draftOf(row: ReturnRow & { cancel_request_id?: string | null }): ReturnRecord['draftOf'] {
+  if (!row.cancel_request_id) return null;
+  return { orderNo: row.order_no, cancelRequestId: row.cancel_request_id, confirm: row.status === 'DRAFT' ? `POST /v1/returns/${row.return_no}/confirm` : null };
 }
 
 export function toReturnLine(row: ReturnLineRow): ReturnLineRecord {

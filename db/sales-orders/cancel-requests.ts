@@ -9,6 +9,7 @@ import { recordRequestDecision, type RequestTable } from '../request-decisions';
 import type { SalesOrderCancelRequestRow, Writes } from '../tables';
 import { SALES_ORDER_DOC_TYPE, toSalesOrderCancelRequest, type SalesOrderCancelRequestRecord } from './records';
 import { SALES_ORDERS } from './transitions';
+import { holdColumns } from './holds';
 
 const SALES_ORDER_REQUESTS: RequestTable = { document: SALES_ORDERS, table: 'cancel_requests', key: 'order_no', wasKey: 'orderWas' };
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
@@ -21,11 +22,17 @@ export interface NewSalesOrderCancelRequest {
   reason: string;
   actorRole: string;
   source: CancelSource;
+  /** A hold's `until` (ISO 8601), carried to the order when the hold is decided. */
+  holdUntil?: string;
 }
 
 function cancelRow(r: NewSalesOrderCancelRequest): Writes<SalesOrderCancelRequestRow> {
-  return { request_id: r.requestId, order_no: r.orderNo, push_revision: r.revision, kind: r.kind, reason: r.reason, actor_role: r.actorRole, source: r.source };
+  const row: Writes<SalesOrderCancelRequestRow> = { request_id: r.requestId, order_no: r.orderNo, push_revision: r.revision, kind: r.kind, reason: r.reason, actor_role: r.actorRole, source: r.source };
+  // hold_until (migration 20261202000300) is not among the typed columns of ../tables.ts.
+  return r.holdUntil === undefined ? row : ({ ...row, hold_until: r.holdUntil } as Writes<SalesOrderCancelRequestRow>);
 }
+
+const REQUEST_ACTIONS: Record<CancelKind, string> = { sendBack: 'send_back', buyerRefund: 'buyer_refund', hold: 'hold' };
 
 /**
  * The API's record of a request, written before the signal: the workflow's decision trusts the source
@@ -84,12 +91,18 @@ export async function recordSalesOrderCancelDecision(db: Knex, d: SalesOrderCanc
     ...d,
     docNo: request.orderNo,
     revision: request.revision,
-    action: request.kind === 'sendBack' ? 'send_back' : 'buyer_refund',
+    action: REQUEST_ACTIONS[request.kind],
     endedAs: { CANCELLED: 'ALREADY_CANCELLED', SHIPPED: 'ALREADY_SHIPPED' },
     columns: { reason: request.reason },
     detail: { reason: request.reason },
     // Back in review the next approval pushes a new JD order; the old number stays in the log.
-    onStatusChange: (status) => (status === 'REVIEW' ? { eclp_so_no: null, way_bill: null, failure_reason: null } : {}),
+    // HELD: the JD order is gone as for REVIEW; the hold's reason, until, origin and time go on the order.
+    onStatusChange: async (status, trx) => {
+      if (status === 'REVIEW') return { eclp_so_no: null, way_bill: null, failure_reason: null };
+      if (status !== 'HELD') return {};
+      const held = await holdColumns(trx, { requestId: request.requestId, orderNo: request.orderNo }, request.reason, d.from ?? request.statusAtRequest);
+      return { eclp_so_no: null, way_bill: null, ...held };
+    },
   });
   if (d.verdict === 'REFUSED_BY_JD' && request.kind === 'buyerRefund') await flagShippingReplacement(db, request.orderNo, d.jdMessage);
 }
@@ -117,19 +130,21 @@ async function flagShippingReplacement(db: Knex, orderNo: string, jdMessage: str
 }
 
 /**
- * A buyer refund for an order still in review: nothing was pushed, so the ERP cancels on its own.
- * False when the order left REVIEW meanwhile (the caller then routes the request again).
+ * A buyer refund for an order still in review (or held: nothing at JD either): nothing was pushed, so the
+ * ERP cancels on its own. False when the order left REVIEW/HELD meanwhile (the caller then routes the request again).
  */
 export async function cancelSalesOrderInReview(db: Knex, request: NewSalesOrderCancelRequest): Promise<boolean> {
   return db.transaction(async (trx) => {
+    const before = await trx('sales_orders').where({ order_no: request.orderNo }).whereIn('status', ['REVIEW', 'HELD']).forUpdate().first();
+    if (!before) return false;
     const updated = await trx('sales_orders')
-      .where({ order_no: request.orderNo, status: 'REVIEW' })
+      .where({ order_no: request.orderNo, status: before.status })
       // A request still with the order's run decides first (it may be the one that moves the order).
       .whereNotExists((pending) => pending.select(trx.raw('1')).from('cancel_requests').where({ order_no: request.orderNo }).whereNull('verdict'))
       .update({ status: 'CANCELLED', status_since: trx.fn.now(), updated_at: trx.fn.now() });
     if (updated === 0) return false;
     await trx('cancel_requests')
-      .insert({ ...cancelRow(request), status_at_request: 'REVIEW', verdict: 'CANCELLED_IN_ERP', resulting_status: 'CANCELLED', decided_at: trx.fn.now() })
+      .insert({ ...cancelRow(request), status_at_request: before.status, verdict: 'CANCELLED_IN_ERP', resulting_status: 'CANCELLED', decided_at: trx.fn.now() })
       .onConflict('request_id')
       .ignore();
     await writeOperationLog(trx, {

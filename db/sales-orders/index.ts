@@ -33,4 +33,12 @@ export {
   type NewSalesOrderCancelRequest,
   type SalesOrderCancelDecision,
 } from './cancel-requests';
+export {
+  holdSalesOrderInReview,
+  releaseHeldSalesOrder,
+  salesOrderFollowUp,
+  type NewHoldInReview,
+  type SalesOrderFollowUp,
+  type SalesOrderHold,
+} from './holds';
 export { SALES_ORDER_DOC_TYPE, type SalesOrderCancelRequestRecord, type SalesOrderRecord, type SalesOrderSummary } from './records';

@@ -5,6 +5,7 @@ import { SALES_ORDER_STATUS, type SalesOrderStatus } from '../../domain/statuses
 import type { SalesOrderCancelRequestRow, SalesOrderLineRow, SalesOrderRow } from '../tables';
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
 import { requestDecisionFields } from '../request-decisions';
+import { holdOf, type SalesOrderHold, type SalesOrderHoldColumns } from './holds';
 
 /** The operation log's doc_type of sales orders. */
 export const SALES_ORDER_DOC_TYPE = 'sales_order';
@@ -45,6 +46,8 @@ export interface SalesOrderRecord {
   failureReason: string | null;
   /** An exchange's replacement order: the return (售后单) it sends goods out again for. */
   replacementFor: string | null;
+  /** 挂起: the current hold (reason, until, held from, held at, how to release); null unless HELD. */
+  hold: SalesOrderHold | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -90,6 +93,7 @@ export function toSalesOrderSummary(row: SalesOrderRow): SalesOrderSummary {
     shippedAt: row.shipped_at?.toISOString() ?? null,
     failureReason: row.failure_reason,
     replacementFor: row.replacement_for,
+    hold: holdOf(row.order_no, row.status, row as SalesOrderRow & Partial<SalesOrderHoldColumns>),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

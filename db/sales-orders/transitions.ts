@@ -7,6 +7,7 @@ import type { FailureStage } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { writeOperationLog, type ActorRole } from '../operation-log';
 import { documentTransition, recordDocumentEvent, type DocumentTable, type DocumentTransition } from '../document-transition';
+import { draftReturnForRefusedRefund } from '../returns/drafts';
 import { bookOutbound } from '../stock-ledger';
 import type { SalesOrderWrites } from '../tables';
 import { SALES_ORDER_DOC_TYPE } from './records';
@@ -154,6 +155,8 @@ export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string
     // The transition above just updated this row in this transaction.
     const order = (await trx('sales_orders').where({ order_no: input.orderNo }).first())!;
     await bookOutbound(trx, { warehouseCode: order.warehouse_code, docType: 'SO', docNo: input.orderNo, docRevision: input.revision, lines: shipment.lines });
+    // A refund JD refused (picking had begun): the goods went anyway, so their return is drafted with the booking.
+    await draftReturnForRefusedRefund(trx, { orderNo: input.orderNo, revision: input.revision, warehouseCode: order.warehouse_code, lines: shipment.lines });
   });
 }
 

@@ -255,6 +255,12 @@ export function checkReturnsSettled(world: ReturnWorld): InvariantResult {
         if (!ret.failureReason) stuck.push(`${ret.returnNo} is FAILED without a reason`);
         if (jd) disagree.push(`${ret.returnNo} is FAILED, ${describeJd(jd)}`);
         break;
+      case 'DRAFT':
+        // Drafted when an order shipped although JD had refused its refund (issue 12 §5): no run and nothing
+        // at JD until an operator confirms it (POST /v1/returns/{returnNo}/confirm); it is on the attention list.
+        if (run !== undefined) wrongRun.push(`${ret.returnNo} is DRAFT but has a run ${workflowId} (${run})`);
+        if (jd) disagree.push(`${ret.returnNo} is DRAFT, ${describeJd(jd)}`);
+        break;
       case 'WAITING_INBOUND':
         if (run !== 'RUNNING') wrongRun.push(`${ret.returnNo} is WAITING_INBOUND but its run ${workflowId} is ${run ?? 'missing'}`);
         if (!jd) disagree.push(`${ret.returnNo} is WAITING_INBOUND, no JD return`);

@@ -45,3 +45,16 @@ it('would catch a change of step order (the replay check can fail)', async () =>
   first!.activityType!.name = 'someOtherFirstStep';
   await expect(replayHistory(history)).rejects.toMatchObject({ name: 'DeterminismViolationError', message: expect.stringMatching(/TMPRL1100/) });
 });
+
+// 挂起 (issue 12 §4): a hold signalled while JD had the order, cancelled at JD, the run ending at HELD.
+it('the hold-at-JD history takes a hold signal, cancels at JD and ends the run at HELD', () => {
+  const history = load('sales-order-hold-at-jd.json');
+  const signals = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+  expect(signals).toContain('hold');
+  expect(scheduledActivityTypes(history)).toEqual(expect.arrayContaining(['cancelSalesOrderAtJd', 'recordSalesOrderCancelDecision']));
+  expect(scheduledActivityTypes(history)).not.toContain('recordSalesOrderShipped');
+  const completed = history.events?.at(-1)?.workflowExecutionCompletedEventAttributes;
+  expect(completed).toBeTruthy();
+  const result = completed?.result?.payloads?.[0]?.data;
+  expect(JSON.parse(Buffer.from(result as Uint8Array).toString('utf8'))).toMatchObject({ status: 'HELD' });
+});
