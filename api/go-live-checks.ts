@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigurationError } from '../config/errors';
-import { goLiveConfigFromEnv, type GoLiveConfig } from '../config/go-live';
+import { GO_LIVE_DEFAULTS, goLiveConfigFromEnv, type GoLiveConfig } from '../config/go-live';
 import {
   GO_LIVE_CHECK_STATUS,
   createGoLiveCheck,
@@ -94,6 +94,13 @@ async function checkReferences({ db }: FeatureRouteDeps, body: GoLiveCheckBody):
 
 async function startGoLiveCheck(deps: FeatureRouteDeps, settings: GoLiveApiSettings, body: GoLiveCheckBody, actorRole: 'erp' | 'operator' | 'admin'): Promise<RouteResult> {
   const { db, documents } = deps;
+  // In production a test order JD refuses to cancel really ships: to the merchant's own office, not to a placeholder.
+  if (deps.env.NODE_ENV === 'production' && JSON.stringify(settings.config.consignee) === JSON.stringify(GO_LIVE_DEFAULTS.consignee)) {
+    throw new UnprocessableError(
+      'The go-live check cannot run: set GO_LIVE_CONSIGNEE_NAME, _MOBILE, _PROVINCE, _CITY, _COUNTY and _ADDRESS to your own office first (a test order JD refuses to cancel ships there)',
+      'go-live-consignee-not-set',
+    );
+  }
   const jdWarehouseNo = await checkReferences(deps, body);
   const so = settings.salesOrders;
   // Before anything is written: if Temporal is down this answers 503 with nothing changed.

@@ -2,6 +2,7 @@
 // drive it (kill a worker, restart Temporal or PostgreSQL). Whatever is configured externally
 // (TEMPORAL_ADDRESS, DATABASE_URL, ECLP_GATEWAY_URL) is used as is; everything else starts here.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDevTokens, tokensSpec, type Role } from '../api/auth';
@@ -71,6 +72,18 @@ function devTokensIn(dataDir: string): Record<Role, string> {
   const tokens = generateDevTokens();
   writeFileSync(file, JSON.stringify(tokens, null, 2), { mode: 0o600 });
   return tokens;
+}
+
+/**
+ * The key the workers encrypt stored JD OAuth tokens with (JD_TOKEN_KEY), made once per data directory:
+ * tokens stored by one start stay readable by the next, and no two machines share a key.
+ */
+function devTokenKeyIn(dataDir: string): string {
+  const file = path.join(dataDir, 'jd-token-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 function tokensFrom(spec: string): Record<Role, string | undefined> {
@@ -173,6 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const devTokens = env.API_TOKENS ? undefined : devTokensIn(dataDir);
     const apiTokens = env.API_TOKENS || tokensSpec(devTokens!);
     const apiPort = port(env, 'PORT', 3000);
+    const jdTokenKey = env.JD_TOKEN_KEY || devTokenKeyIn(dataDir);
     const childEnv = (): NodeJS.ProcessEnv => ({
       ...env,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -180,6 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ECLP_GATEWAY_URL: gatewayUrl,
       API_TOKENS: apiTokens,
       PORT: String(apiPort),
+      JD_TOKEN_KEY: jdTokenKey,
       // The embedded stack polls JD every 2 s (DESIGN.md §6) and its dev server re-polls every 10 s.
       SO_POLL_INTERVAL_MS: env.SO_POLL_INTERVAL_MS ?? '2000',
       READY_POLLER_MAX_AGE_MS: env.READY_POLLER_MAX_AGE_MS ?? (env.TEMPORAL_ADDRESS ? undefined : '30000'),

@@ -257,6 +257,13 @@ describe('POST /v1/go-live-checks refuses what cannot run', () => {
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
+  it('in production, refuses to run while the test consignee is the placeholder (a refused cancel would ship there)', async () => {
+    const res = await request(stack.apiWith({ NODE_ENV: 'production' })).post('/v1/go-live-checks').set(auth('admin')).send(valid);
+    expectProblem(res, 422);
+    expect(res.body.type).toMatch(/go-live-consignee-not-set$/);
+    expect(await stack.db('go_live_checks').where({ warehouse_code: 'BJ' }).andWhere('created_at', '>', new Date(Date.now() - 2_000))).toEqual([]);
+  });
+
   it('is for admins only; operators read', async () => {
     expectProblem(await start(valid, 'operator'), 403);
     expectProblem(await start(valid, 'erp'), 403);
