@@ -58,6 +58,20 @@ beforeAll(async () => {
   await returnOf('SO-SHIPPED', 'RTN-EXCHANGE-FAILED', 'FAILED', ago(7 * HOUR), { type: 'EXCHANGE', failure_reason: 'JD rejected the return: 原单不存在', replacement_order_no: 'SO-REVIEW' });
   await db('webhook_deliveries').insert({ event_id: 'SO:SO-SHIPPED:1/sales_order.shipped', event_type: 'sales_order.shipped', doc_type: 'SO', doc_key: 'SO-SHIPPED', payload: JSON.stringify({}), status: 'failed', attempts: 10, last_http_status: 500, last_error: 'HTTP 500', failed_at: ago(2.5 * HOUR) });
 
+  // The other features' cases (issue 12): a refused refund of an order still at JD, a return drafted after
+  // one shipped, a hold past its `until`, a stock mismatch, a failed go-live check, JD refusing our token.
+  await salesOrder('SO-REFUSED', 'WMS_PICKING', ago(8 * HOUR), { eclp_so_no: 'ESL3', push_revision: 1 });
+  await db('cancel_requests').insert({ request_id: 'req-refused', order_no: 'SO-REFUSED', push_revision: 1, kind: 'buyerRefund', reason: '买家退款', actor_role: 'operator', source: 'api', status_at_request: 'WMS_PICKING', verdict: 'REFUSED_BY_JD', resulting_status: 'WMS_PICKING', jd_message: '已拣货，不允许取消', requested_at: ago(7 * HOUR), decided_at: ago(7 * HOUR) });
+  await returnOf('SO-SHIPPED', 'SO-SHIPPED-RF', 'DRAFT', ago(90 * 60_000), { created_at: ago(90 * 60_000) });
+  await salesOrder('SO-HELD', 'HELD', ago(9 * HOUR), { hold_reason: '客户要求暂缓发货', hold_until: ago(HOUR), held_from: 'REVIEW', held_at: ago(9 * HOUR) });
+  await salesOrder('SO-HELD-LATER', 'HELD', ago(9 * HOUR), { hold_reason: '等待补货', hold_until: new Date(Date.now() + 24 * HOUR), held_from: 'REVIEW', held_at: ago(9 * HOUR) });
+  const reportId = '7e57a11a-0000-4000-8000-00000000a001';
+  await db('stock_reconciliations').insert({ id: reportId, warehouse_code: 'BJ', jd_warehouse_no: '110000001', trigger: 'schedule', status: 'DONE', started_at: ago(10 * HOUR), finished_at: ago(10 * HOUR), sku_count: 1, difference_count: 1, mismatch_count: 1, jd_row_count: 1 });
+  await db('stock_reconciliation_lines').insert({ report_id: reportId, line_no: 1, sku: 'SKU-A', jd_goods_no: 'EMG-A', side: 'both', ledger_qty: 5, jd_total_qty: 3, jd_usable_qty: 3, jd_defective_qty: 0, open_inbound_qty: 0, open_outbound_qty: 0, difference: -2, unexplained_qty: -2 });
+  const checkId = '7e57a11a-0000-4000-8000-00000000b001';
+  await db('go_live_checks').insert({ id: checkId, warehouse_code: 'BJ', carrier_code: 'JDEX', skus: JSON.stringify(['SKU-A']), consignee: JSON.stringify(CONSIGNEE), body_hash: 'x', status: 'FAILED', actor_role: 'admin', summary: 'goods: JD rejected SKU-A: 商品条码重复', finished_at: ago(11 * HOUR) });
+  await db('jd_credential_health').insert({ id: 'jd', refused_at: ago(12 * HOUR), refused_code: '19', refused_zh_desc: '无效access_token', refused_method: 'jingdong.eclp.order.queryOrder', last_success_at: ago(13 * HOUR) });
+
   // Fine: must not be listed.
   await salesOrder('SO-REVIEW', 'REVIEW', ago(100 * HOUR));
   await salesOrder('SO-PICKING', 'WMS_PICKING', ago(2 * HOUR), { eclp_so_no: 'ESL2' });
@@ -85,12 +99,19 @@ test('lists exactly the planted cases, oldest first, each with why, since, a nex
       'exchange_needs_decision RTN RTN-EXCHANGE',
       'exchange_return_failed RTN RTN-EXCHANGE-FAILED',
       'webhook_gave_up WEBHOOK SO:SO-SHIPPED:1/sales_order.shipped',
+      'cancel_refused SO SO-REFUSED',
+      'return_draft RTN SO-SHIPPED-RF',
+      'hold_expired SO SO-HELD',
+      'stock_mismatch STOCK 7e57a11a-0000-4000-8000-00000000a001',
+      'go_live_check_failed GO_LIVE 7e57a11a-0000-4000-8000-00000000b001',
+      'jd_credentials_refused JD_AUTH jd',
     ].sort(),
   );
   const since = body.items.map((i: { since: string }) => i.since);
   expect(since).toEqual([...since].sort());
   expect(body.items[0].documentNo).toBe('SO-OVERDUE');
-  expect(body.items[1].documentNo).toBe('RTN-EXCHANGE-FAILED');
+  // An expired hold is listed from its `until`.
+  expect(body.items.at(-1)).toMatchObject({ documentNo: 'SO-HELD', kind: 'hold_expired' });
   for (const item of body.items) {
     expect(item.why).toEqual(expect.any(String));
     expect(item.nextAction).toEqual(expect.any(String));
@@ -101,7 +122,9 @@ test('lists exactly the planted cases, oldest first, each with why, since, a nex
   expect(body.items.find((i: { documentNo: string }) => i.documentNo === 'PO-UNCONFIRMED').nextAction).toContain('/v1/purchase-orders/PO-UNCONFIRMED/link');
   expect(body.items.find((i: { kind: string }) => i.kind === 'webhook_gave_up').nextAction).toContain('/redeliver');
   expect(body.counts).toMatchObject({ push_failed: 2, push_unconfirmed: 1 });
-  expect(body.total).toBe(9);
+  expect(body.total).toBe(15);
+  expect(body.items.find((i: { kind: string }) => i.kind === 'cancel_refused').why).toContain('已拣货，不允许取消');
+  expect(body.items.find((i: { kind: string }) => i.kind === 'return_draft').nextAction).toContain('/v1/returns/SO-SHIPPED-RF/confirm');
   expect(body.items.find((i: { kind: string }) => i.kind === 'exchange_return_failed').nextAction).toContain('SO-REVIEW');
 });
 
@@ -116,7 +139,7 @@ test('filters by subject, kind and warehouse', async () => {
 test('an acknowledgement hides the item until the document is in trouble again', async () => {
   const ack = { kind: 'return_rejected', subject: 'RTN', documentNo: 'RTN-REJECTED', note: '已与买家协商退款' };
   await request(app).post('/v1/attention/acknowledge').set(auth('operator')).send(ack).expect(200);
-  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toEqual(['exchange_needs_decision RTN RTN-EXCHANGE', 'exchange_return_failed RTN RTN-EXCHANGE-FAILED']);
+  expect(keys((await list('?subject=RTN').expect(200)).body.items)).toEqual(['exchange_needs_decision RTN RTN-EXCHANGE', 'exchange_return_failed RTN RTN-EXCHANGE-FAILED', 'return_draft RTN SO-SHIPPED-RF']);
   // Rejected again later (a new situation): listed again.
   await db('returns').where({ return_no: 'RTN-REJECTED' }).update({ status_since: new Date(Date.now() + 1000) });
   expect(keys((await list('?subject=RTN').expect(200)).body.items)).toContain('return_rejected RTN RTN-REJECTED');
