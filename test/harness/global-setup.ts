@@ -1,5 +1,8 @@
 // Jest globalSetup: one real Temporal dev server and one PostgreSQL server for the whole run
 // (DESIGN.md §7). A missing Temporal CLI is installed here, or the run fails; it is never skipped.
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { dynamicConfigFlags } from '../../scripts/temporal-dev-server';
@@ -53,5 +56,8 @@ export default async function globalSetup(): Promise<void> {
   process.env[HARNESS_ENV.temporalNamespace] = temporal.namespace ?? 'default';
   process.env[HARNESS_ENV.temporalCliPath] = cli.value.path;
   process.env[HARNESS_ENV.databaseAdminUrl] = postgres.value.server.adminUrl;
-  keepHarness({ temporal, postgres: postgres.value.server });
+  // Empty until a test file needs the workflows/ bundle (test/harness/workflow-bundle.ts).
+  const workflowBundleDir = await mkdtemp(path.join(os.tmpdir(), 'eclp-test-bundle-'));
+  process.env[HARNESS_ENV.workflowBundleDir] = workflowBundleDir;
+  keepHarness({ temporal, postgres: postgres.value.server, workflowBundleDir });
 }

@@ -130,4 +130,25 @@ describe('the shared Temporal dev server', () => {
     const described = await client.workflow.getHandle(workflowId).describe();
     expect(described.typedSearchAttributes.get(DocStatus)).toBe('HARNESS_DONE');
   });
+
+  it('fires a 300 ms timer after about 300 ms, not rounded up to a second (history.timerProcessorMaxTimeShift)', async () => {
+    // With the server's default (1 s) each of these fired 930–1,000 ms after it started; with 50 ms, 302 ms.
+    // The tests' 300 ms poll intervals and retry backoffs rely on it.
+    const taskQueue = uniqueTaskQueue('harness-timers');
+    const worker = await Worker.create({ connection, namespace: client.options.namespace, taskQueue, workflowsPath: require.resolve('./fixtures/workflows') });
+    const handle = await worker.runUntil(async () => {
+      const started = await client.workflow.start('harnessTimers', { taskQueue, workflowId: `HARNESS-TIMERS:${taskQueue}`, args: [3, 300] });
+      await started.result();
+      return started;
+    });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const at = (event: (typeof events)[number]) => Number(event.eventTime!.seconds) * 1000 + event.eventTime!.nanos! / 1e6;
+    const timersStarted = events.filter((event) => event.timerStartedEventAttributes).map(at);
+    const timersFired = events.filter((event) => event.timerFiredEventAttributes).map(at);
+    expect(timersFired).toHaveLength(3);
+    const delays = timersFired.map((firedAt, i) => firedAt - timersStarted[i]!).sort((a, b) => a - b);
+    expect(delays[0]).toBeGreaterThanOrEqual(295);
+    // The median, with room for a busy machine.
+    expect(delays[1]).toBeLessThan(700);
+  });
 });

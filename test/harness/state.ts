@@ -1,4 +1,5 @@
 // What globalSetup leaves for globalTeardown; both run in jest's main process and share globalThis.
+import { rm } from 'node:fs/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestPostgres } from './postgres';
 
@@ -8,6 +9,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export interface HarnessState {
   temporal: TestWorkflowEnvironment;
   postgres: TestPostgres;
+  /** Where test files share the workflows/ bundle (test/harness/workflow-bundle.ts). */
+  workflowBundleDir: string;
 }
 
 const holder = globalThis as { [HARNESS_STATE]?: { state: HarnessState; onSignal: (signal: NodeJS.Signals) => void } };
@@ -34,7 +37,11 @@ export async function releaseHarness(): Promise<void> {
   if (!held) return;
   delete holder[HARNESS_STATE];
   for (const signal of STOP_SIGNALS) process.removeListener(signal, held.onSignal);
-  const results = await Promise.allSettled([held.state.temporal.teardown(), held.state.postgres.stop()]);
+  const results = await Promise.allSettled([
+    held.state.temporal.teardown(),
+    held.state.postgres.stop(),
+    rm(held.state.workflowBundleDir, { recursive: true, force: true }),
+  ]);
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) throw failed.reason;
 }

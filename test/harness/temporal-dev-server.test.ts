@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/temporal-dev-server';
+import { devServerArgs, startTemporalDevServer, type TemporalDevServer } from '../../scripts/temporal-dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../messages/search-attributes';
 import { harnessSettings } from '.';
 import { freePort } from '../support';
@@ -42,6 +42,13 @@ it('serves the namespace with the search attributes registered and the Web UI, p
   await server.stop();
   expect(server.process.exitCode !== null || server.process.signalCode !== null).toBe(true);
   await expectPortFree(port);
+});
+
+it('gives npm start the dynamic config the tests run with, the hand-off and timer settings the bench measured included', () => {
+  const args = devServerArgs({ cliPath: 'temporal' });
+  const values = args.flatMap((arg, i) => (arg === '--dynamic-config-value' ? [args[i + 1]] : []));
+  // The harness's server (global-setup.ts) gets the same list; harness.test.ts times its timers.
+  expect(values).toEqual(expect.arrayContaining(['history.transferProcessorMaxPollRPS=1000', 'history.timerProcessorMaxTimeShift="50ms"']));
 });
 
 it('refuses a port another server holds instead of reporting that server as its own', async () => {

@@ -23,5 +23,7 @@ export function jdRejectionOf(error: unknown): { message: string; jdCode?: strin
 
 /** The activity ran out of its schedule-to-close time (a poll that waited past its cap). */
 export function isActivityTimeout(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+  // The server also ends a retrying activity when its next attempt would start past the schedule-to-close
+  // limit: then the cause is the last attempt's own failure and only the retry state says "timed out".
+  return error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT');
 }
