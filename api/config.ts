@@ -1,6 +1,6 @@
 // The API process's settings, read from the environment once (routes get the parsed values).
 import { SALES_ORDER_TRACKING_MODES, type SalesOrderTrackingMode } from '../client';
-import { oneOf, positiveInteger, positiveMs, type Env } from '../config/env';
+import { oneOf, positiveInteger, positiveMs, positiveNumber, type Env } from '../config/env';
 
 export interface SalesOrderApiConfig {
   /** SO_POLL_INTERVAL_MS: how often the saga asks JD about an order in WMS配货. */
@@ -17,6 +17,11 @@ export interface SalesOrderApiConfig {
   safetyPollIntervalMs: number;
   /** SO_SWEEPS_PER_RUN: sweeps before the sweeper continues as new (bounds its history). */
   sweepsPerRun: number;
+  /**
+   * ECLP_TIMEOUT_MS as the workers' JD client applies it: the sagas size their JD activities' timeouts
+   * from it (workflow code cannot read the environment). Unset: the client's default, 10 s.
+   */
+  jdCallTimeoutMs?: number;
 }
 
 /**
@@ -51,6 +56,21 @@ export function salesOrderApiConfigFromEnv(env: Env = process.env): SalesOrderAp
     sweepIntervalMs,
     safetyPollIntervalMs: positiveMs(env, 'SO_SAFETY_POLL_MS', SAFETY_POLL_SWEEPS * sweepIntervalMs),
     sweepsPerRun: positiveInteger(env, 'SO_SWEEPS_PER_RUN', SALES_ORDER_API_DEFAULTS.sweepsPerRun),
+    ...jdCallTimeout(env),
+  };
+}
+
+function jdCallTimeout(env: Env): { jdCallTimeoutMs?: number } {
+  const ms = positiveNumber(env, 'ECLP_TIMEOUT_MS');
+  return ms === undefined ? {} : { jdCallTimeoutMs: ms };
+}
+
+/** What a saga's input carries of these settings: how often it asks JD, when it is overdue, how long a JD call may take. */
+export function pollingOf(config: Pick<SalesOrderApiConfig, 'pollIntervalMs' | 'pollMaxWaitMs' | 'jdCallTimeoutMs'>): { intervalMs: number; maxWaitMs: number; jdCallTimeoutMs?: number } {
+  return {
+    intervalMs: config.pollIntervalMs,
+    maxWaitMs: config.pollMaxWaitMs,
+    ...(config.jdCallTimeoutMs !== undefined && { jdCallTimeoutMs: config.jdCallTimeoutMs }),
   };
 }
 
@@ -79,7 +99,7 @@ export function purchaseOrderApiConfigFromEnv(env: Env = process.env): PurchaseO
  * sales-order poll interval (SO_POLL_INTERVAL_MS, one demo knob for every document), logged as overdue
  * after RTN_POLL_MAX_WAIT_MS (default 30 days: a parcel on its way back from the customer takes long).
  */
-export type ReturnApiConfig = Pick<SalesOrderApiConfig, 'pollIntervalMs' | 'pollMaxWaitMs' | 'cancelWaitMs'>;
+export type ReturnApiConfig = Pick<SalesOrderApiConfig, 'pollIntervalMs' | 'pollMaxWaitMs' | 'cancelWaitMs' | 'jdCallTimeoutMs'>;
 
 export const RETURN_API_DEFAULTS = {
   pollMaxWaitMs: 30 * 24 * 3600_000,
@@ -87,7 +107,7 @@ export const RETURN_API_DEFAULTS = {
 
 export function returnApiConfigFromEnv(env: Env = process.env): ReturnApiConfig {
   const { pollIntervalMs, cancelWaitMs } = salesOrderApiConfigFromEnv(env);
-  return { pollIntervalMs, cancelWaitMs, pollMaxWaitMs: positiveMs(env, 'RTN_POLL_MAX_WAIT_MS', RETURN_API_DEFAULTS.pollMaxWaitMs) };
+  return { pollIntervalMs, cancelWaitMs, pollMaxWaitMs: positiveMs(env, 'RTN_POLL_MAX_WAIT_MS', RETURN_API_DEFAULTS.pollMaxWaitMs), ...jdCallTimeout(env) };
 }
 
 export interface ReadinessConfig {

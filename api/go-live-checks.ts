@@ -22,7 +22,7 @@ import { existingGoodsSkus, findCarrier, findWarehouse } from '../db/master-data
 import { UnprocessableError } from '../domain/errors';
 import { codeSchema } from '../domain/master-data';
 import { consigneeSchema, jdWarehouseForApproval, type Consignee } from '../domain/sales-order';
-import { salesOrderApiConfigFromEnv, type SalesOrderApiConfig } from './config';
+import { pollingOf, salesOrderApiConfigFromEnv, type SalesOrderApiConfig } from './config';
 import type { FeatureRouteDeps } from './feature-deps';
 import { pageQuery } from './master-data';
 import { HttpProblem } from './problem';
@@ -116,7 +116,7 @@ async function startGoLiveCheck(deps: FeatureRouteDeps, settings: GoLiveApiSetti
         documents.goLiveChecks.start({
           checkId: id,
           salesOrder: {
-            polling: { intervalMs: so.pollIntervalMs, maxWaitMs: so.pollMaxWaitMs },
+            polling: pollingOf(so),
             tracking: so.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: so.safetyPollIntervalMs } : { mode: 'poll' },
           },
           verdictPolling: { intervalMs: settings.config.verdictPollIntervalMs, maxWaitMs: settings.config.verdictMaxWaitMs },

@@ -11,6 +11,7 @@ import { goodsSyncRoutes } from './goods-sync';
 import { jdAuthRoutes } from './jd-auth';
 import { healthRoutes } from './health';
 import { masterDataRoutes } from './master-data';
+import { metricsCacheMsFromEnv, metricsRoutes } from './metrics';
 import { purchaseOrderRoutes } from './purchase-orders';
 import { returnRoutes } from './returns';
 import type { RouteSpec } from './route';
@@ -47,5 +48,6 @@ export function apiRoutes(deps: ApiDeps): RouteSpec[] {
     ...goLiveCheckRoutes(features),
     ...jdAuthRoutes(features),
     ...attentionRoutes(features),
+    ...metricsRoutes({ db: deps.db, cacheMs: metricsCacheMsFromEnv(env) }),
   ];
 }

@@ -9,6 +9,7 @@ import { historyLengths, summariseCounts, type EventCounts } from './history';
 import { closedLoop, openLoop, type Submission, type Submit } from './load';
 import { distribution, perSecondSeries, sustainedThroughput, type Distribution, type Throughput } from './metrics';
 import { MilestoneTracker } from './milestones';
+import { dbCountsDelta, settledDbCounts, type DbCounts } from './db-round-trips';
 import { cpuDelta, type CpuDelta, type ProcessSampler } from './proc';
 import type { BenchTarget } from './target';
 
@@ -67,6 +68,8 @@ export interface LoadResult {
   detectionLagMs: Distribution;
   jdCalls?: SimStats;
   cpu: CpuDelta;
+  /** Database round trips the worker and API processes sent during the phase (ours, embedded stacks). */
+  db?: DbCounts;
   /** For the chart: completions per second, and every accepted latency. */
   series: { accepted: number[]; done: number[] };
   acceptedLatencies: number[];
@@ -119,6 +122,8 @@ export async function runLoadPhase(session: BenchSession, spec: LoadSpec): Promi
   session.log(`${spec.label}: ${spec.count} documents, ${spec.mode.kind === 'saturation' ? `${spec.mode.window} in flight` : `${spec.mode.ratePerSecond}/s`}`);
   const tracker = startTracking(session, spec.system);
   if (spec.system === 'ours') await session.sim.resetStats();
+  const dbDir = spec.system === 'ours' ? session.target.dbCountDir : undefined;
+  const dbBefore = dbDir ? await settledDbCounts(dbDir) : undefined;
   const cpuBefore = session.sampler.snapshot();
   const startedAt = Date.now();
   const submit = submitterFor(session, spec);
@@ -132,6 +137,8 @@ export async function runLoadPhase(session: BenchSession, spec: LoadSpec): Promi
     await awaitCompletion(session, tracker, submissions.filter((s) => !s.error).map((s) => s.docNo), done);
     const cpu = cpuDelta(cpuBefore, session.sampler.snapshot());
     const jdCalls = spec.system === 'ours' ? await session.sim.stats() : undefined;
+    // After the CPU snapshot: waiting for the last webhooks' statements must not count as the phase's time.
+    const db = dbDir && dbBefore ? dbCountsDelta(dbBefore, await settledDbCounts(dbDir)) : undefined;
     const durationS = (Date.now() - startedAt) / 1000;
 
     const ok = submissions.filter((s) => !s.error && s.approvedAt !== undefined);
@@ -172,6 +179,7 @@ export async function runLoadPhase(session: BenchSession, spec: LoadSpec): Promi
       ),
       ...(jdCalls && { jdCalls }),
       cpu,
+      ...(db && { db }),
       series: { accepted: perSecondSeries(acceptedAt, startedAt), done: perSecondSeries(doneAt, startedAt) },
       acceptedLatencies: acceptedLatencies.map((v) => Math.round(v)),
     };

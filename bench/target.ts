@@ -25,6 +25,8 @@ export interface BenchTarget {
   workerCount: number;
   /** The running stack when the bench started it (scenarios may kill and restart its parts). */
   stack?: Stack;
+  /** Where the worker and API processes report their database round trips (bench/db-count.cjs); embedded stacks only. */
+  dbCountDir?: string;
   /** Processes whose CPU and memory the report shows. */
   roles(): ProcessRoles;
   /** A child that died without being asked to, if any: the phase cannot finish then. */
@@ -80,6 +82,10 @@ export async function startEmbeddedTarget(options: EmbeddedOptions): Promise<Ben
     TEMPORAL_UI_PORT: 'off',
     PG_EMBEDDED_PORT: String(await freePort()),
   });
+  // Every statement the worker and API send is counted in-process and reported here (bench/db-count.cjs).
+  const dbCountDir = path.join(dataDir, 'db-counts');
+  env.BENCH_DB_COUNT_DIR = dbCountDir;
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require "${path.join(__dirname, 'db-count.cjs')}"`.trim();
   let temporal: TemporalDevServer | undefined;
   let stack: Stack;
   try {
@@ -127,6 +133,7 @@ export async function startEmbeddedTarget(options: EmbeddedOptions): Promise<Ben
     tokens: stack.tokens,
     workerCount: options.workers,
     stack,
+    dbCountDir,
     roles: () => ({
       trees: {
         ...Object.fromEntries(stack.workers.map((w, i) => [`worker${options.workers > 1 ? ` ${i + 1}` : ''}`, w.process?.pid ? [w.process.pid] : []])),

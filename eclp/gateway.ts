@@ -46,6 +46,11 @@ export interface GatewayOptions {
    * refused (a configuration-class code, after the retry on a fresher token). Must not throw or block.
    */
   credentialObserver?: (outcome: CredentialOutcome) => void;
+  /**
+   * Told of every request sent to JD (each attempt, a retry on a fresher token included) with the same
+   * fields as its log line: metrics count them without parsing logs. Must not throw or block.
+   */
+  callObserver?: (call: EclpCallLog) => void;
 }
 
 /** JD accepted our app key, signature and token, or refused them (code and JD's words). */
@@ -206,10 +211,20 @@ export function createGateway(config: EclpConfig, options: GatewayOptions = {}):
     if (error.code !== undefined) line.code = error.code;
     if (error instanceof EclpTransportError && error.httpStatus !== undefined) line.httpStatus = error.httpStatus;
     options.logger?.warn(line, 'ECLP call failed');
+    observeCall(line);
   }
 
   function log(line: EclpCallLog): void {
     options.logger?.info(line, 'ECLP call');
+    observeCall(line);
+  }
+
+  function observeCall(line: EclpCallLog): void {
+    try {
+      options.callObserver?.(line);
+    } catch {
+      // Counting a call is never a reason to fail it.
+    }
   }
 
   return { call, reportedUrl };

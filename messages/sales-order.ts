@@ -11,6 +11,8 @@ export interface SalesOrderPolling {
   intervalMs: number;
   /** After this long without an outcome the wait is logged as overdue (and goes on: JD still has the order). */
   maxWaitMs: number;
+  /** ECLP_TIMEOUT_MS: the JD activities' timeouts are sized from it; absent (runs started before, the default) = 10 s. */
+  jdCallTimeoutMs?: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import { ConfigurationError, EXIT_CONFIGURATION } from '../config/errors';
 import { openDatabase, redactUrl, type Database } from '../db';
 import { DEV_CREDENTIALS } from '../eclp/config';
 import { startSimulator } from '../simulator/server';
+import { DEFAULT_WORKER_METRICS_PORT } from '../worker/metrics';
 import type { TimelinePatch } from '../simulator/timeline';
 import { sleep } from '../test/support/timing';
 import { projectRoot, resolveTemporalCli } from './temporal-cli';
@@ -56,6 +57,10 @@ export interface Stack {
   tokens: Record<Role, string | undefined>;
   workers: ChildHandle[];
   api: ChildHandle;
+  /** Each worker's /metrics (Prometheus; ours and the Temporal SDK's), when its port is fixed (not `0` or `off`). */
+  workerMetricsUrls: string[];
+  /** The API's /metrics (Prometheus; open documents; an operator or admin token). */
+  apiMetricsUrl: string;
   /** Stops and starts the embedded Temporal dev server on the same port and state file. */
   restartTemporal(downMs?: number): Promise<void>;
   /** Stops and starts the embedded PostgreSQL on the same port and data directory. */
@@ -211,7 +216,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     startFailed.catch(() => undefined);
     const refused = (name: string) => (starting ? refusedAtStart(name) : options.onConfigurationError?.(name));
     const childOptions = { restartChildren: options.restartChildren ?? true, childOutput: options.childOutput ?? 'inherit', log, refused } as const;
-    const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => child(`worker${options.workers && options.workers > 1 ? ` ${i + 1}` : ''}`, 'worker/main.ts', childEnv, childOptions));
+    // Each worker serves /metrics on its own port: WORKER_METRICS_PORT (default 9464) for the first, the next ones up.
+    const metricsPorts = workerMetricsPorts(env.WORKER_METRICS_PORT, options.workers ?? 1);
+    const workerEnv = (i: number) => (): NodeJS.ProcessEnv => ({ ...childEnv(), WORKER_METRICS_PORT: metricsPorts[i] });
+    const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => child(`worker${options.workers && options.workers > 1 ? ` ${i + 1}` : ''}`, 'worker/main.ts', workerEnv(i), childOptions));
     const api = child('api', 'api/main.ts', childEnv, childOptions);
     for (const c of [...workers, api]) {
       c.start();
@@ -235,6 +243,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       tokens: tokensFrom(apiTokens),
       workers,
       api,
+      workerMetricsUrls: metricsPorts.filter((p) => p !== 'off' && p !== '0').map((p) => `http://127.0.0.1:${p}/metrics`),
+      apiMetricsUrl: `${apiUrl}/metrics`,
       async restartTemporal(downMs = 0) {
         if (!temporal) throw new Error('Temporal is external (TEMPORAL_ADDRESS); it cannot be restarted from here');
         await temporal.stop();
@@ -253,6 +263,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/** WORKER_METRICS_PORT per worker: `off` and `0` (any free port) for all, else consecutive ports from it (default 9464). */
+function workerMetricsPorts(setting: string | undefined, workers: number): string[] {
+  const base = setting?.trim() || String(DEFAULT_WORKER_METRICS_PORT);
+  if (base === 'off' || base === '0' || !/^\d+$/.test(base)) return Array.from({ length: workers }, () => base);
+  return Array.from({ length: workers }, (_, i) => String(Number(base) + i));
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<void> {

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   say('');
   say('eclp-bridge is running');
   say(`  API            ${stack.apiUrl}   (OpenAPI: /docs, health: /healthz, /readyz)`);
+  say(`  Metrics        API ${stack.apiMetricsUrl} (operator token)${stack.workerMetricsUrls.map((url, i) => `   worker${stack.workerMetricsUrls.length > 1 ? ` ${i + 1}` : ''} ${url}`).join('')}`);
   say(`  Temporal       ${stack.temporalAddress}${stack.uiUrl ? `   Web UI: ${stack.uiUrl}` : ''}`);
   say(`  PostgreSQL     ${redactUrl(stack.databaseUrl)}${stack.embeddedDatabase ? '   (embedded, data in .data/pg)' : ''}`);
   say(`  JD gateway     ${stack.gatewayUrl}${stack.simulatorUrl ? `   (simulator; state: ${stack.simulatorUrl}/_sim/state)` : ''}`);

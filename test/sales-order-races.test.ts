@@ -107,6 +107,12 @@ const erpStubs = {
 };
 
 const eclpStubs = {
+  /** Since PUSH_IN_ONE_STEP_PATCH: claim, pre-flight, push and the WMS_PICKING record in one step. */
+  async pushSalesOrder(orderNo: string) {
+    of(orderNo).record('push');
+    await of(orderNo).push();
+    return { kind: 'pushed' as const, eclpSoNo: `ESL-${orderNo}`, jdWarehouseNo: '110000001', recovered: false };
+  },
   async ensureSalesOrderAtJd(orderNo: string) {
     of(orderNo).record('push');
     await of(orderNo).push();
@@ -192,7 +198,7 @@ describe('the sales-order saga with stubbed activities', () => {
       pushGate.open();
       expect(await documents.salesOrders.handle('RACE-PUSH', 1).result()).toMatchObject({ status: 'REVIEW', eclpSoNo: 'ESL-RACE-PUSH' });
     });
-    expect(s.calls).toEqual(['claim', 'preflight', 'push', 'recordPushed', 'cancelAtJd', 'decide:CANCELLED_AT_JD']);
+    expect(s.calls).toEqual(['push', 'cancelAtJd', 'decide:CANCELLED_AT_JD']);
     expect(s.decisions.map((d) => [d.request.requestId, d.request.statusAtRequest, d.outcome.verdict, d.outcome.status])).toEqual([['req-push', 'PUSHING', 'CANCELLED_AT_JD', 'REVIEW']]);
   });
 
@@ -257,7 +263,7 @@ describe('the sales-order saga with stubbed activities', () => {
       webhookGate.open();
       expect(await documents.salesOrders.handle('RACE-HOOK', 1).result()).toMatchObject({ status: 'SHIPPED' });
     });
-    expect(s.calls).toEqual(['claim', 'preflight', 'push', 'recordPushed', 'poll', 'recordShipped', 'webhook', 'decide:ALREADY_SHIPPED', 'webhookDone']);
+    expect(s.calls).toEqual(['push', 'poll', 'recordShipped', 'webhook', 'decide:ALREADY_SHIPPED', 'webhookDone']);
     expect(s.decisions.map((d) => [d.request.requestId, d.outcome.verdict])).toEqual([['req-hook', 'ALREADY_SHIPPED']]);
   });
 });
@@ -297,8 +303,8 @@ async function waitForCompletedPoll(orderNo: string): Promise<void> {
     const history = await documents.salesOrders.handle(orderNo, 1).fetchHistory();
     if (history.events?.some((e) => e.activityTaskCompletedEventAttributes)) {
       const completed = history.events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-      // claim, preflight, push, recordPushed and the poll: five completions.
-      if (completed >= 5) return;
+      // The push step (claim, pre-flight, push, record) and the poll: two completions.
+      if (completed >= 2) return;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

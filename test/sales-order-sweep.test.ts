@@ -19,7 +19,7 @@ import {
   moreSweeps,
   saveReplayHistory,
   scheduledActivityTypes,
-  SHIPPED_SALES_ORDER_ACTIVITIES,
+  SHIPPED_SALES_ORDER_ACTIVITIES_ONE_STEP_PUSH,
   SimControl,
   sleep,
   TOKENS,
@@ -130,7 +130,7 @@ describe('sweep mode', () => {
     // Each status is told once, although the sweeper continued as new several times meanwhile.
     expect(new Set(told.map((t) => t.jdStatus)).size).toBe(told.length);
     expect(told.slice(0, -1).every((t) => !t.settled)).toBe(true);
-    expect(scheduledActivityTypes(history)).toEqual(SHIPPED_SALES_ORDER_ACTIVITIES);
+    expect(scheduledActivityTypes(history)).toEqual(SHIPPED_SALES_ORDER_ACTIVITIES_ONE_STEP_PUSH);
     expect(await handle.query(salesOrderStatusQuery)).toMatchObject({ status: 'SHIPPED', tracking: 'sweep', jdStatus: '10019' });
     const historyJson = historyToJSON(history);
     expect(historyJson).not.toContain('王小明');

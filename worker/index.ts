@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Knex } from 'knex';
 import { createEclpActivities, type EclpActivityOptions, type EclpJdAuthDeps } from '../activities/eclp';
 import { createErpActivities, JD_TOKEN_DEFAULTS, type JdTokenSettings } from '../activities/erp';
+import type { ActivityMetrics } from '../activities/metrics';
 import { positiveMs, positiveNumber, type Env } from '../config/env';
 import { webhookConfigFromEnv, type WebhookConfig } from '../config/webhook';
 import { readJdTokenPair, recordJdCredentialRefusal, recordJdCredentialSuccess } from '../db/jd-auth';
@@ -17,6 +18,12 @@ export interface WorkerConfig {
   eclpMaxQps?: number;
   /** How long in-flight activities may finish on shutdown before they are cancelled and retried elsewhere. */
   shutdownGraceMs: number;
+  /**
+   * How long a workflow task waits on the sticky queue of the worker that ran the workflow last before
+   * any worker may take it (WORKER_STICKY_TIMEOUT_MS, default 3 s; the SDK's is 10 s). A killed worker's
+   * documents wait this long for their next step on top of the heartbeat timeout (issue 13: ≤ 15 s).
+   */
+  stickyQueueTimeoutMs?: number;
   /** A prebuilt workflow bundle (production); without it the worker bundles `workflows/` at start. */
   workflowBundlePath?: string;
   eclpActivityOptions?: EclpActivityOptions;
@@ -26,11 +33,14 @@ export interface WorkerConfig {
   jdToken?: JdTokenSettings;
 }
 
+export const DEFAULT_STICKY_QUEUE_TIMEOUT_MS = 3_000;
+
 export function workerConfigFromEnv(env: Env = process.env, namespace = 'default'): WorkerConfig {
   return {
     namespace,
     eclpMaxQps: positiveNumber(env, 'ECLP_MAX_QPS'),
     shutdownGraceMs: positiveNumber(env, 'WORKER_SHUTDOWN_GRACE_MS') ?? 30_000,
+    stickyQueueTimeoutMs: positiveNumber(env, 'WORKER_STICKY_TIMEOUT_MS') ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
     // Unset, addPoSidDetail sends the merchant's deptNo as the pin (JD documents no way to learn it).
     eclpActivityOptions: env.JD_ACCOUNT_PIN ? { jdAccountPin: env.JD_ACCOUNT_PIN } : {},
@@ -54,6 +64,8 @@ export interface WorkerDeps {
   taskQueues?: { erp: string; eclp: string };
   /** JD authorisation: the OAuth endpoints and JD_TOKEN_KEY for the code exchange and the refresh. */
   jdAuth?: EclpJdAuthDeps;
+  /** What the activities count (worker/metrics.ts); nothing is counted without it. */
+  metrics?: ActivityMetrics;
 }
 
 export interface Workers {
@@ -76,6 +88,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const erp = await Worker.create({
     ...common,
     taskQueue: queues.erp,
+    stickyQueueScheduleToStartTimeout: deps.config.stickyQueueTimeoutMs ?? DEFAULT_STICKY_QUEUE_TIMEOUT_MS,
     ...workflowSource,
     activities: createErpActivities({
       db: deps.db,
@@ -83,12 +96,19 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
       // The warehouse sweeper signals the order runs through the worker's own connection.
       temporal: new Client({ connection: deps.connection, namespace: deps.config.namespace }),
       ...(deps.config.jdToken && { jdToken: deps.config.jdToken }),
+      ...(deps.metrics && { metrics: deps.metrics }),
     }),
   });
   const eclp = await Worker.create({
     ...common,
     taskQueue: queues.eclp,
-    activities: createEclpActivities({ eclp: deps.eclp, db: deps.db, options: deps.config.eclpActivityOptions, ...(deps.jdAuth && { jdAuth: deps.jdAuth }) }),
+    activities: createEclpActivities({
+      eclp: deps.eclp,
+      db: deps.db,
+      options: deps.config.eclpActivityOptions,
+      ...(deps.jdAuth && { jdAuth: deps.jdAuth }),
+      ...(deps.metrics && { metrics: deps.metrics }),
+    }),
     maxTaskQueueActivitiesPerSecond: deps.config.eclpMaxQps,
   });
   return {

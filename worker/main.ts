@@ -10,15 +10,24 @@ import { openDatabase } from '../db';
 import { createEclpClient, staticTokenProvider, type AccessTokenProvider } from '../eclp';
 import { decodeTokenKey, DEV_CREDENTIALS, DEV_TOKEN_KEY_HEX, eclpConfigFromEnv, oauthUrlFromEnv, usesDevCredentials } from '../eclp/config';
 import { createWorkers, credentialHealthRecorder, storedTokenProvider, workerConfigFromEnv } from '.';
+import { createWorkerMetrics, freeLoopbackPort, serveWorkerMetrics, workerMetricsConfigFromEnv, type WorkerMetricsServer } from './metrics';
 
 async function main(): Promise<void> {
   const logger = pino({ name: 'worker', level: process.env.LOG_LEVEL ?? 'info' });
+  // The SDK's runtime metrics go to a loopback port only this process reads: /metrics on
+  // WORKER_METRICS_PORT serves them after ours (worker/metrics.ts).
+  const metricsConfig = workerMetricsConfigFromEnv(process.env);
+  const sdkMetricsAddress = metricsConfig && `127.0.0.1:${await freeLoopbackPort()}`;
   Runtime.install({
     logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN', (entry) =>
       logger[entry.level === 'ERROR' ? 'error' : entry.level === 'WARN' ? 'warn' : 'debug']({ ...entry.meta }, entry.message),
     ),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(sdkMetricsAddress && { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } }),
+    },
   });
+  const metrics = createWorkerMetrics();
 
   assertProductionReady(process.env);
   const { connectionOptions, namespace } = loadClientConnectConfig();
@@ -57,7 +66,12 @@ async function main(): Promise<void> {
       tokenSource = 'the development token (set JD_TOKEN_KEY to store OAuth tokens)';
     }
   }
-  const eclp = createEclpClient(eclpConfig, { logger, tokenProvider, credentialObserver: credentialHealthRecorder(db.knex, { warn: (message) => logger.warn(message) }) });
+  const eclp = createEclpClient(eclpConfig, {
+    logger,
+    tokenProvider,
+    credentialObserver: credentialHealthRecorder(db.knex, { warn: (message) => logger.warn(message) }),
+    callObserver: metrics.observeEclpCall,
+  });
   const workers = await createWorkers({
     connection,
     db: db.knex,
@@ -68,7 +82,18 @@ async function main(): Promise<void> {
       ...(tokenKey && { tokenKey }),
       ...(onTokenStored && { onTokenStored }),
     },
+    metrics: metrics.activities,
   });
+  let metricsServer: WorkerMetricsServer | undefined;
+  if (metricsConfig) {
+    try {
+      metricsServer = await serveWorkerMetrics({ metrics, ...metricsConfig, sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics` });
+      logger.info({ url: metricsServer.url }, `metrics on ${metricsServer.url}`);
+    } catch (err) {
+      // Orders matter more than their graphs: a taken port is said loudly, and the worker works on.
+      logger.error({ port: metricsConfig.port, host: metricsConfig.host }, `metrics not served: ${(err as Error).message} (set WORKER_METRICS_PORT to a free port, 0 for any, or off)`);
+    }
+  }
   logger.info({ tokenSource }, 'JD access token');
   logger.info(
     { address: connectionOptions.address, namespace: config.namespace, eclpMaxQps: config.eclpMaxQps ?? 'unlimited', gateway: new URL(eclpConfig.gatewayUrl).origin },
@@ -76,6 +101,7 @@ async function main(): Promise<void> {
   );
   // Runtime.install's default shutdown signals (SIGINT, SIGTERM, SIGQUIT, SIGUSR2) shut the workers down.
   await workers.run();
+  await metricsServer?.close();
   await connection.close();
   await db.close();
   logger.info('worker stopped');

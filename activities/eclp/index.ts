@@ -2,6 +2,8 @@
 // namespace: a repeated name stops the worker at start.
 import type { Knex } from 'knex';
 import type { EclpClient } from '../../eclp';
+import type { ActivityMetrics } from '../metrics';
+import { beatingWhileRunning } from '../heartbeat';
 import { activityNamespace } from '../namespace';
 import type { EclpActivityOptions } from './failures';
 import { createEclpGoodsActivities } from './goods';
@@ -27,10 +29,13 @@ export interface EclpActivityDeps {
   options?: EclpActivityOptions;
   /** JD authorisation (OAuth code exchange, token refresh): the OAuth endpoints and JD_TOKEN_KEY. */
   jdAuth?: EclpJdAuthDeps;
+  /** The worker's counters, for an activity that records a document's status itself; none when absent. */
+  metrics?: ActivityMetrics;
 }
 
 export function createEclpActivities(deps: EclpActivityDeps) {
-  return activityNamespace('eclp', {
+  // Each beats while it runs, so a killed worker's JD call is retried within seconds (activities/heartbeat.ts).
+  return beatingWhileRunning(activityNamespace('eclp', {
     goods: createEclpGoodsActivities(deps),
     salesOrders: createEclpSalesOrderActivities(deps),
     purchaseOrders: createEclpPurchaseOrderActivities(deps),
@@ -40,7 +45,7 @@ export function createEclpActivities(deps: EclpActivityDeps) {
     stock: createEclpStockActivities(deps),
     serials: createEclpSerialActivities(deps),
     jdAuth: createEclpJdAuthActivities(deps),
-  });
+  }));
 }
 
 export type EclpActivities = ReturnType<typeof createEclpActivities>;

@@ -3,10 +3,14 @@
 // shows one step whatever happened on the wire.
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { loadSalesOrderPushMaterial } from '../../db/sales-orders';
+import { claimSalesOrderPush, loadSalesOrderForPush, loadSalesOrderPushMaterial, recordSalesOrderPushedAtOnce } from '../../db/sales-orders';
 import { preflightSalesOrder, type JdSalesOrder } from '../../domain/sales-order';
+import type { SalesOrderStatus } from '../../domain/statuses';
 import { isAlreadyExistsRefusal, isEclpError, salesOrderProgress, type EclpClient, type SalesOrderDetail } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
+import { activityKey, callingWorkflowId } from '../context';
+import { orSuperseded } from '../erp/superseded';
+import { NO_ACTIVITY_METRICS, type ActivityMetrics } from '../metrics';
 import { askJdVerdict, jdCaller, notFinishedYet, pollFailure, toActivityFailure, type EclpActivityOptions, type JdVerdictAnswer } from './failures';
 import { withPollBackoff } from './poll-backoff';
 
@@ -29,8 +33,18 @@ export interface JdCancelAnswer extends JdVerdictAnswer {
   cancelled: boolean;
 }
 
-export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Knex; options?: EclpActivityOptions }) {
+/**
+ * What `pushSalesOrder` did: JD has the order and it is recorded WMS_PICKING; the pre-flight found a
+ * reason an operator must fix (no JD call was made); or the order is no longer this run's to push.
+ */
+export type SalesOrderPushOutcome =
+  | { kind: 'pushed'; eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }
+  | { kind: 'not-pushable'; reason: string }
+  | { kind: 'superseded'; status: SalesOrderStatus };
+
+export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Knex; options?: EclpActivityOptions; metrics?: ActivityMetrics }) {
   const { eclp, db, options } = deps;
+  const metrics = deps.metrics ?? NO_ACTIVITY_METRICS;
   const jd = jdCaller(options);
 
   /** JD's outbound number for our isvUUID, if JD has the order. */
@@ -52,6 +66,47 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
     return checked.order;
   };
 
+  /** Makes sure JD has `order` (see ensureSalesOrderAtJd): sends it, or finds what an earlier attempt sent. */
+  const atJd = async (orderNo: string, order: JdSalesOrder): Promise<{ eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }> => {
+    const found = (recovered: string) => ({ eclpSoNo: recovered, jdWarehouseNo: order.warehouseNo, recovered: true });
+    if (Context.current().info.attempt > 1) {
+      const existing = await lookUp(order.isvUuid);
+      if (existing) return found(existing);
+    }
+    try {
+      const { eclpSoNo } = await eclp.addOrder(order);
+      return { eclpSoNo, jdWarehouseNo: order.warehouseNo, recovered: false };
+    } catch (err) {
+      if (isAlreadyExistsRefusal(err)) {
+        // JD refuses a repeated isvUUID: it holds the order from an earlier attempt, so this is no refusal.
+        // Its lookup may lag the create; until it shows the order, retry rather than fail or re-create.
+        const existing = await lookUp(order.isvUuid);
+        if (existing) return found(existing);
+        log.warn('JD says the order already exists but its lookup does not show it yet; looking again', { orderNo, isvUuid: order.isvUuid, jdCode: err.code });
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.salesOrderLookupLagging,
+          message: `JD holds an order under ${order.isvUuid} (${err.zhDesc ?? err.message}) but order.ext.queryOrder does not show it yet`,
+          nonRetryable: false,
+          details: [err.toDetails()],
+        });
+      }
+      if (!isEclpError(err) || !err.mayHaveCommitted) throw toActivityFailure(err, options);
+      log.warn('addOrder may have been executed without an answer; looking the order up by isvUUID', {
+        orderNo,
+        isvUuid: order.isvUuid,
+        failure: err.kind,
+      });
+      const existing = await lookUp(order.isvUuid);
+      if (existing) return found(existing);
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.salesOrderNotAtJd,
+        message: `addOrder for ${order.isvUuid} failed without an answer and JD has no order under that isvUUID; it is sent again`,
+        nonRetryable: false,
+        details: [err.toDetails()],
+      });
+    }
+  };
+
   return {
     /**
      * Ensures JD has the order under `{orderNo}-{revision}` and returns its ESL number. A create JD may
@@ -61,44 +116,34 @@ export function createEclpSalesOrderActivities(deps: { eclp: EclpClient; db: Kne
      * isvUUID, which means an earlier attempt landed: it is looked up until JD's lookup shows it.
      */
     async ensureSalesOrderAtJd(orderNo: string, revision: number): Promise<{ eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }> {
-      const order = await orderForJd(orderNo, revision);
-      const found = (recovered: string) => ({ eclpSoNo: recovered, jdWarehouseNo: order.warehouseNo, recovered: true });
-      if (Context.current().info.attempt > 1) {
-        const existing = await lookUp(order.isvUuid);
-        if (existing) return found(existing);
+      return atJd(orderNo, await orderForJd(orderNo, revision));
+    },
+
+    /**
+     * The whole push of one revision in one activity (one history step instead of four: claim, pre-flight,
+     * push, record): confirms the order is this run's (claiming it if the API could not), reads the order
+     * and its master data once, checks it without JD, makes sure JD has it (as ensureSalesOrderAtJd), and
+     * records WMS_PICKING in one statement. A retry after JD took the order finds it by isvUUID; a retry
+     * after the record finds its log line and changes nothing.
+     */
+    async pushSalesOrder(orderNo: string, revision: number): Promise<SalesOrderPushOutcome> {
+      const workflowId = callingWorkflowId();
+      let found = await loadSalesOrderForPush(db, orderNo);
+      if (!found || found.pushRevision !== revision || found.workflowId !== workflowId) {
+        // Not (yet) claimed for this run: the API died between starting the run and claiming, or the order moved on.
+        const claimed = await claimSalesOrderPush(db, { orderNo, revision, workflowId, actorRole: 'system' });
+        found = await loadSalesOrderForPush(db, orderNo);
+        if (!found) throw ApplicationFailure.create({ type: FAILURE_TYPES.salesOrderSuperseded, message: `Sales order ${orderNo} does not exist`, nonRetryable: true });
+        if (!claimed) return { kind: 'superseded', status: found.status };
       }
-      try {
-        const { eclpSoNo } = await eclp.addOrder(order);
-        return { eclpSoNo, jdWarehouseNo: order.warehouseNo, recovered: false };
-      } catch (err) {
-        if (isAlreadyExistsRefusal(err)) {
-          // JD refuses a repeated isvUUID: it holds the order from an earlier attempt, so this is no refusal.
-          // Its lookup may lag the create; until it shows the order, retry rather than fail or re-create.
-          const existing = await lookUp(order.isvUuid);
-          if (existing) return found(existing);
-          log.warn('JD says the order already exists but its lookup does not show it yet; looking again', { orderNo, isvUuid: order.isvUuid, jdCode: err.code });
-          throw ApplicationFailure.create({
-            type: FAILURE_TYPES.salesOrderLookupLagging,
-            message: `JD holds an order under ${order.isvUuid} (${err.zhDesc ?? err.message}) but order.ext.queryOrder does not show it yet`,
-            nonRetryable: false,
-            details: [err.toDetails()],
-          });
-        }
-        if (!isEclpError(err) || !err.mayHaveCommitted) throw toActivityFailure(err, options);
-        log.warn('addOrder may have been executed without an answer; looking the order up by isvUUID', {
-          orderNo,
-          isvUuid: order.isvUuid,
-          failure: err.kind,
-        });
-        const existing = await lookUp(order.isvUuid);
-        if (existing) return found(existing);
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPES.salesOrderNotAtJd,
-          message: `addOrder for ${order.isvUuid} failed without an answer and JD has no order under that isvUUID; it is sent again`,
-          nonRetryable: false,
-          details: [err.toDetails()],
-        });
-      }
+      // Once claimed by this run the order is PUSHING until this run moves it: a later status is our own earlier attempt.
+      if (found.status !== 'PUSHING' && found.status !== 'WMS_PICKING') return { kind: 'superseded', status: found.status };
+      const checked = preflightSalesOrder(found.material);
+      if (!checked.ok) return { kind: 'not-pushable', reason: `Pre-flight failed: ${checked.problems.join('; ')}` };
+      const pushed = await atJd(orderNo, checked.order);
+      await orSuperseded(FAILURE_TYPES.salesOrderSuperseded, () => recordSalesOrderPushedAtOnce(db, { orderNo, revision, ...pushed, idempotencyKey: activityKey() }));
+      metrics.documentEntered('sales_order', 'WMS_PICKING');
+      return { kind: 'pushed', ...pushed };
     },
 
     /**

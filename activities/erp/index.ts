@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { WebhookConfig } from '../../config/webhook';
 import { withDatabaseDataFailures } from '../database-errors';
+import { beatingWhileRunning } from '../heartbeat';
+import type { ActivityMetrics } from '../metrics';
 import { activityNamespace } from '../namespace';
 import { createGoLiveCheckActivities } from './go-live-checks';
 import { createGoodsSyncActivities } from './goods';
@@ -34,6 +36,8 @@ export interface ErpActivityDeps {
   temporal: Client;
   /** The JD token refresher's settings (JD_TOKEN_REFRESH_BEFORE_MS …); default JD_TOKEN_DEFAULTS. */
   jdToken?: Partial<JdTokenSettings>;
+  /** The worker's counters (documents entering a status, cancel verdicts, webhooks); none when absent. */
+  metrics?: ActivityMetrics;
 }
 
 export function createErpActivities(deps: ErpActivityDeps) {
@@ -45,7 +49,7 @@ export function createErpActivities(deps: ErpActivityDeps) {
     purchaseOrders: createPurchaseOrderActivities(deps),
     openPurchaseOrders: createOpenPurchaseOrderActivities(deps),
     returns: createReturnActivities(deps),
-    webhook: createWebhookActivities({ config: deps.webhook, db: deps.db }),
+    webhook: createWebhookActivities({ config: deps.webhook, db: deps.db, ...(deps.metrics && { metrics: deps.metrics }) }),
     sweepSignals: createSweepSignalActivities(deps),
     stockReconciliation: createStockReconciliationActivities(deps),
     goLiveChecks: createGoLiveCheckActivities(deps),
@@ -55,7 +59,8 @@ export function createErpActivities(deps: ErpActivityDeps) {
     legacySalesOrders: { recordCancelDecision: salesOrders.recordSalesOrderCancelDecision },
   });
   // A write PostgreSQL refuses for its data fails alike on every retry: end it instead of retrying for ever.
-  return withDatabaseDataFailures(activities);
+  // Each beats while it runs, so a killed worker's step is retried within seconds (activities/heartbeat.ts).
+  return beatingWhileRunning(withDatabaseDataFailures(activities));
 }
 
 export type ErpActivities = ReturnType<typeof createErpActivities>;

@@ -21,6 +21,7 @@ import type { PurchaseOrderStatus } from '../../domain/statuses';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import type { JdPurchaseOrderProgress, PurchaseReceiptBooking } from '../../messages/purchase-order';
 import { activityKey } from '../context';
+import { countDecision, NO_ACTIVITY_METRICS, type ActivityMetrics } from '../metrics';
 import { orSuperseded } from './superseded';
 
 export type PurchaseOrderPreflight =
@@ -74,8 +75,9 @@ export function purchaseOrderProblems(m: PurchaseOrderPushMaterial): string[] {
   return problems;
 }
 
-export function createPurchaseOrderActivities(deps: { db: Knex }) {
+export function createPurchaseOrderActivities(deps: { db: Knex; metrics?: ActivityMetrics }) {
   const { db } = deps;
+  const metrics = deps.metrics ?? NO_ACTIVITY_METRICS;
   const superseded = <T>(write: () => Promise<T>) => orSuperseded(FAILURE_TYPES.purchaseOrderSuperseded, write);
   return {
     /**
@@ -101,19 +103,23 @@ export function createPurchaseOrderActivities(deps: { db: Knex }) {
       at: { poOrderNo: string; spPoOrderNo: string; jdWarehouseNo: string; recovered: boolean; linked?: boolean },
     ): Promise<void> {
       await superseded(() => recordPurchaseOrderPushed(db, { poNo, revision, ...at, idempotencyKey: activityKey() }));
+      metrics.documentEntered('purchase_order', 'WAITING_INBOUND');
     },
 
     async recordPurchaseOrderFailed(poNo: string, revision: number, f: { reason: string; stage: PurchaseOrderFailureStage; jdCode?: string; sku?: string }): Promise<void> {
       await superseded(() => recordPurchaseOrderFailed(db, { poNo, revision, ...f, idempotencyKey: activityKey() }));
+      metrics.documentEntered('purchase_order', 'FAILED');
     },
 
     async recordPurchaseOrderUnconfirmed(poNo: string, revision: number, u: { spPoOrderNo: string; jdMessage: string }): Promise<void> {
       await superseded(() => recordPurchaseOrderUnconfirmed(db, { poNo, revision, ...u, idempotencyKey: activityKey() }));
+      metrics.documentEntered('purchase_order', 'PUSH_UNCONFIRMED');
     },
 
     /** PUSHING under the next revision; already there is a retry and changes nothing. */
     async recordPurchaseOrderRepush(poNo: string, fromRevision: number, toRevision: number): Promise<void> {
       await superseded(() => recordPurchaseOrderRepush(db, { poNo, fromRevision, toRevision }));
+      metrics.documentEntered('purchase_order', 'PUSHING');
     },
 
     /**
@@ -122,6 +128,8 @@ export function createPurchaseOrderActivities(deps: { db: Knex }) {
      */
     async bookPurchaseReceipts(poNo: string, revision: number, progress: JdPurchaseOrderProgress, status: PurchaseOrderStatus, seenReceipts: number): Promise<PurchaseReceiptBooking> {
       const booked = await superseded(() => bookPurchaseReceipts(db, { poNo, revision, progress, status, seenReceipts }));
+      // The first receipt moves the PO into PARTIALLY_RECEIVED (or straight to RECEIVED); later ones only the last to RECEIVED.
+      if (booked.receipts.length > 0 && (status === 'RECEIVED' || booked.receipts.some((r) => r.seq === 1))) metrics.documentEntered('purchase_order', status);
       return {
         receipts: booked.receipts.map((r) => ({ receiptNo: r.receiptNo, seq: r.seq, poNo, poOrderNo: r.poOrderNo, warehouseCode: r.warehouseCode, receivedAt: r.receivedAt, lines: r.lines })),
         totalReceipts: booked.totalReceipts,
@@ -143,6 +151,7 @@ export function createPurchaseOrderActivities(deps: { db: Knex }) {
           idempotencyKey: activityKey(),
         }),
       );
+      countDecision(metrics, 'purchase_order', request.kind, decision);
     },
 
     /** An operation-log line without a status change (overdue at JD, webhook given up, serials not uploaded). */

@@ -34,6 +34,7 @@ import { FAILURE_TYPES } from '../../messages/failure-types';
 import type { JdReturnOutcome, SalesReturnReceiptData } from '../../messages/return-order';
 import { SALES_ORDER_CANCEL_SIGNALS } from '../../messages/sales-order';
 import { activityKey } from '../context';
+import { countDecision, NO_ACTIVITY_METRICS, type ActivityMetrics } from '../metrics';
 import { orSuperseded } from './superseded';
 
 export type ReturnPreflight = { kind: 'ready'; jdWarehouseNo: string; eclpSoNo: string } | { kind: 'invalid'; reason: string } | { kind: 'superseded'; status: ReturnStatus };
@@ -82,8 +83,9 @@ export function replacementRefundRequestId(returnNo: string): string {
   return `${returnNo}:replacement-refund`;
 }
 
-export function createReturnActivities(deps: { db: Knex; temporal: Client }) {
+export function createReturnActivities(deps: { db: Knex; temporal: Client; metrics?: ActivityMetrics }) {
   const { db } = deps;
+  const metrics = deps.metrics ?? NO_ACTIVITY_METRICS;
   const superseded = <T>(write: () => Promise<T>) => orSuperseded(FAILURE_TYPES.returnSuperseded, write);
 
   /** Tells the replacement order's run about the refund; false when the run is not running any more. */
@@ -179,10 +181,12 @@ export function createReturnActivities(deps: { db: Knex; temporal: Client }) {
 
     async recordReturnPushed(returnNo: string, revision: number, at: { eclpRtwNo: string; isvRtwNum: string; eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }): Promise<void> {
       await superseded(() => recordReturnPushed(db, { returnNo, revision, ...at, idempotencyKey: activityKey() }));
+      metrics.documentEntered('return', 'WAITING_INBOUND');
     },
 
     async recordReturnFailed(returnNo: string, revision: number, f: { reason: string; stage: ReturnFailureStage; jdCode?: string }): Promise<void> {
       await superseded(() => recordReturnFailed(db, { returnNo, revision, ...f, idempotencyKey: activityKey() }));
+      metrics.documentEntered('return', 'FAILED');
     },
 
     /**
@@ -193,6 +197,7 @@ export function createReturnActivities(deps: { db: Knex; temporal: Client }) {
       const { receipt, ret } = await superseded(() =>
         bookReturnReceived(db, { returnNo, revision, outcome: { jdStatus: outcome.jdStatus, lines: outcome.lines, ...(outcome.finishedAt !== undefined && { finishedAt: outcome.finishedAt }) } }),
       );
+      metrics.documentEntered('return', 'RECEIVED');
       const lines = ret.lines.map((line) => {
         const receivedQuantity = line.receivedQuantity ?? 0;
         return { sku: line.sku, quantity: line.quantity, receivedQuantity, shortQuantity: Math.max(line.quantity - receivedQuantity, 0), ...(line.goodsLevel !== null && { goodsLevel: line.goodsLevel }) };
@@ -213,11 +218,13 @@ export function createReturnActivities(deps: { db: Knex; temporal: Client }) {
     /** JD ended the return on its own: rejected by the warehouse (500/600) or cancelled (400). */
     async recordReturnEnded(returnNo: string, revision: number, e: { status: 'REJECTED' | 'CANCELLED'; jdStatus: string; reason?: string }): Promise<void> {
       await superseded(() => recordReturnEnded(db, { returnNo, revision, ...e, idempotencyKey: activityKey() }));
+      metrics.documentEntered('return', e.status);
     },
 
     /** A cancel request's verdict, with the status change it brings, recorded where the API looks for it. */
     async recordReturnRequestDecision(returnNo: string, revision: number, request: ReturnDecidedRequest, decision: ReturnDecision): Promise<void> {
       await superseded(() => recordReturnRequestDecision(db, { returnNo, revision, request, ...decision, idempotencyKey: activityKey() }));
+      countDecision(metrics, 'return', request.kind, decision);
     },
 
     /** An operation-log line without a status change (overdue at JD, webhook given up). */

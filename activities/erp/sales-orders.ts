@@ -11,6 +11,8 @@ import {
   recordSalesOrderFailed,
   recordSalesOrderPushed,
   recordSalesOrderShipped,
+  type SalesOrderRecord,
+  type SalesOrderShipment,
 } from '../../db/sales-orders';
 import { ledgerForDocument } from '../../db/stock-ledger';
 import { preflightSalesOrder, type FailureStage } from '../../domain/sales-order';
@@ -19,6 +21,7 @@ import { parseJdTimestamp } from '../../eclp';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import type { SalesOrderCancelOutcome, SalesOrderCancelRequest } from '../../messages/sales-order';
 import { activityKey, callingWorkflowId } from '../context';
+import { countDecision, NO_ACTIVITY_METRICS, type ActivityMetrics } from '../metrics';
 import { orSuperseded as orSupersededAs } from './superseded';
 import type { JdShipment } from '../eclp/sales-orders';
 
@@ -64,13 +67,38 @@ export function shippedQuantities(
   });
 }
 
+/** The `sales_order.shipped` data of a shipment recorded just now, as `recordSalesOrderShipped` stored it. */
+function shippedDataAsWritten(order: SalesOrderRecord, revision: number, shipment: SalesOrderShipment): SalesOrderShippedData {
+  const shippedBySku = new Map(shipment.lines.map((line) => [line.sku, line.quantity]));
+  const lines = order.lines.map((line) => {
+    const quantity = shippedBySku.get(line.sku) ?? 0;
+    return { sku: line.sku, quantity, orderedQuantity: line.quantity, shortQuantity: Math.max(line.quantity - quantity, 0) };
+  });
+  return {
+    orderNo: order.orderNo,
+    shopOrderNo: order.shopOrderNo,
+    pushRevision: revision,
+    eclpSoNo: order.eclpSoNo,
+    warehouseCode: order.warehouseCode,
+    carrierCode: order.carrierCode,
+    jdShipperNo: shipment.jdShipperNo,
+    jdShipperName: shipment.jdShipperName,
+    wayBill: shipment.wayBill,
+    wayBills: shipment.wayBills,
+    shippedAt: shipment.shippedAt,
+    lines,
+    shortShipped: lines.some((line) => line.shortQuantity > 0),
+  };
+}
+
 /** A run that lost its order to a newer push revision must stop, not retry. */
 function orSuperseded<T>(write: () => Promise<T>): Promise<T> {
   return orSupersededAs(FAILURE_TYPES.salesOrderSuperseded, write);
 }
 
-export function createSalesOrderActivities(deps: { db: Knex }) {
+export function createSalesOrderActivities(deps: { db: Knex; metrics?: ActivityMetrics }) {
   const { db } = deps;
+  const metrics = deps.metrics ?? NO_ACTIVITY_METRICS;
   return {
     /** REVIEW → PUSHING for this run (the API usually did it already; then this only confirms). */
     async claimSalesOrderPush(orderNo: string, revision: number): Promise<{ claimed: boolean; status: SalesOrderStatus }> {
@@ -90,10 +118,12 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
 
     async recordSalesOrderPushed(orderNo: string, revision: number, pushed: { eclpSoNo: string; jdWarehouseNo: string; recovered: boolean }): Promise<void> {
       await orSuperseded(() => recordSalesOrderPushed(db, { orderNo, revision, ...pushed, idempotencyKey: activityKey() }));
+      metrics.documentEntered('sales_order', 'WMS_PICKING');
     },
 
     async recordSalesOrderFailed(orderNo: string, revision: number, failure: { reason: string; stage: FailureStage; jdCode?: string }): Promise<void> {
       await orSuperseded(() => recordSalesOrderFailed(db, { orderNo, revision, ...failure, idempotencyKey: activityKey() }));
+      metrics.documentEntered('sales_order', 'FAILED');
     },
 
     /** SHIPPED, ledger and log in one transaction; returns the webhook data as stored (the same on a retry). */
@@ -101,22 +131,20 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
       const order = await getSalesOrder(db, orderNo);
       const jdGoodsNoBySku = await jdGoodsNumbersOf(db, order.lines.map((l) => l.sku));
       const shippedAt = (jd.jdShippedAt && parseJdTimestamp(jd.jdShippedAt)) || new Date();
-      await orSuperseded(() =>
-        recordSalesOrderShipped(db, {
-          orderNo,
-          revision,
-          shipment: {
-            // Runs recorded before JD's waybill list crossed over carry only the first waybill.
-            wayBills: jd.wayBills ?? (jd.wayBill ? [jd.wayBill] : []),
-            wayBill: jd.wayBills?.[0] ?? jd.wayBill,
-            jdShipperNo: jd.jdShipperNo,
-            jdShipperName: jd.jdShipperName,
-            shippedAt: shippedAt.toISOString(),
-            lines: shippedQuantities(order.lines, jdGoodsNoBySku, jd.lines),
-          },
-          idempotencyKey: activityKey(),
-        }),
-      );
+      const shipment = {
+        // Runs recorded before JD's waybill list crossed over carry only the first waybill.
+        wayBills: jd.wayBills ?? (jd.wayBill ? [jd.wayBill] : []),
+        wayBill: jd.wayBills?.[0] ?? jd.wayBill,
+        jdShipperNo: jd.jdShipperNo,
+        jdShipperName: jd.jdShipperName,
+        shippedAt: shippedAt.toISOString(),
+        lines: shippedQuantities(order.lines, jdGoodsNoBySku, jd.lines),
+      };
+      const first = await orSuperseded(() => recordSalesOrderShipped(db, { orderNo, revision, shipment, idempotencyKey: activityKey() }));
+      metrics.documentEntered('sales_order', 'SHIPPED');
+      // Written just now, the stored data is what was written: no read back (two round trips). A repeat
+      // answers what the first attempt stored; so does an order listing a SKU twice (booked once per SKU).
+      if (first && new Set(order.lines.map((l) => l.sku)).size === order.lines.length) return shippedDataAsWritten(order, revision, shipment);
       const stored = await getSalesOrder(db, orderNo);
       const booked = (await ledgerForDocument(db, 'SO', orderNo)).filter((entry) => entry.docRevision === revision);
       return {
@@ -160,6 +188,7 @@ export function createSalesOrderActivities(deps: { db: Knex }) {
         ...(outcome.jdMessage !== undefined && { jdMessage: outcome.jdMessage }),
         idempotencyKey: activityKey(),
       }));
+      countDecision(metrics, 'sales_order', request.kind, { ...outcome, from: outcome.from ?? request.statusAtRequest });
     },
 
     /** An operation-log line without a status change (overdue at JD, webhook given up). */

@@ -14,6 +14,7 @@ import {
   recordWebhookRedeliveryAttempt,
   webhookBodyOf,
 } from '../../db/webhooks';
+import { NO_ACTIVITY_METRICS, type ActivityMetrics } from '../metrics';
 
 export interface WebhookEvent {
   /** Deterministic per document, revision and event type, so a retried delivery repeats it. */
@@ -85,8 +86,9 @@ function documentOf(event: WebhookEvent): { type: string; key: string } {
   return { type: 'SO', key: typeof orderNo === 'string' ? orderNo : event.id };
 }
 
-export function createWebhookActivities(deps: { config: WebhookConfig; db: Knex; fetch?: typeof fetch }) {
+export function createWebhookActivities(deps: { config: WebhookConfig; db: Knex; fetch?: typeof fetch; metrics?: ActivityMetrics }) {
   const { config, db } = deps;
+  const metrics = deps.metrics ?? NO_ACTIVITY_METRICS;
   const send = deps.fetch ?? fetch;
   const signers = (config.secrets ?? []).map((secret) => new Webhook(secret));
   let skipLogged = false;
@@ -97,6 +99,7 @@ export function createWebhookActivities(deps: { config: WebhookConfig; db: Knex;
     const target = describeTarget(url);
     const fail = async (failure: { type: string; message: string; httpStatus?: number; nonRetryable: boolean; nextRetryDelayMs?: number }) => {
       await recordWebhookAttemptFailed(db, eventId, { error: failure.message, ...(failure.httpStatus !== undefined && { httpStatus: failure.httpStatus }), final: failure.nonRetryable });
+      metrics.webhookFailed(type, failure.type, failure.nonRetryable);
       return ApplicationFailure.create({
         type: failure.type,
         message: failure.message,
@@ -122,6 +125,7 @@ export function createWebhookActivities(deps: { config: WebhookConfig; db: Knex;
     const status = response.status;
     if (status >= 200 && status < 300) {
       await recordWebhookDelivered(db, eventId, status);
+      metrics.webhookDelivered(type);
       return { delivered: true, httpStatus: status };
     }
     const answered = `ERP webhook ${target} answered HTTP ${status} to ${type} ${eventId}`;
@@ -165,6 +169,7 @@ export function createWebhookActivities(deps: { config: WebhookConfig; db: Knex;
     /** The workflow's retries ran out: the event is listed as failed, with the last error, for redelivery. */
     async markWebhookGaveUp(eventId: string, error: string, redelivery = 0): Promise<void> {
       await recordWebhookGaveUp(db, eventId, error, redelivery);
+      metrics.webhookGaveUp();
     },
   };
 }

@@ -8,7 +8,7 @@ import { createPurchaseOrder, getPurchaseOrder, setPurchaseOrderWorkflowId, type
 import { ConflictError } from '../../domain/errors';
 import type { PurchaseOrderBody } from '../../domain/purchase-order';
 import type { Actor } from '../auth';
-import type { PurchaseOrderApiConfig } from '../config';
+import { pollingOf, type PurchaseOrderApiConfig } from '../config';
 import type { RouteResult } from '../route';
 import { startStoredDocumentRun, withTemporal } from '../temporal-errors';
 import { purchaseOrderUrl, stateOf } from './answers';
@@ -54,7 +54,7 @@ function startPush({ documents, config }: PurchaseOrderApiDeps, po: PurchaseOrde
         revision: po.pushRevision,
         // The search attribute only; the run's pre-flight judges the warehouse as it is then.
         jdWarehouseNo: jdWarehouseNo ?? po.jdWarehouseNo ?? '',
-        polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs },
+        polling: pollingOf(config),
         tracking: config.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: config.safetyPollIntervalMs } : { mode: 'poll' },
       }),
     documents.temporal,

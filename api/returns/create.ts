@@ -10,7 +10,7 @@ import { createReturn, getReturn, setReturnWorkflowId, type ReturnRecord } from 
 import { ConflictError } from '../../domain/errors';
 import type { ReturnBody } from '../../domain/return-order';
 import type { Actor } from '../auth';
-import type { ReturnApiConfig } from '../config';
+import { pollingOf, type ReturnApiConfig } from '../config';
 import type { RouteResult } from '../route';
 import { startStoredDocumentRun } from '../temporal-errors';
 import { returnUrl, stateOf } from './answers';
@@ -46,7 +46,7 @@ export async function startPush({ db, documents, config }: ReturnApiDeps, ret: R
   const jdWarehouseNo = ret.jdWarehouseNo ?? (await findWarehouse(db, ret.warehouseCode))?.jdWarehouseNo ?? '';
   return startStoredDocumentRun(
     `Return ${ret.returnNo}`,
-    () => documents.returns.start({ returnNo: ret.returnNo, revision: ret.pushRevision, jdWarehouseNo, polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs } }),
+    () => documents.returns.start({ returnNo: ret.returnNo, revision: ret.pushRevision, jdWarehouseNo, polling: pollingOf(config) }),
     documents.temporal,
   );
 }

@@ -8,7 +8,7 @@ import { UnprocessableError } from '../../domain/errors';
 import { canApprove, jdWarehouseForApproval } from '../../domain/sales-order';
 import { SALES_ORDER_STATUS } from '../../domain/statuses';
 import type { Actor } from '../auth';
-import type { SalesOrderApiConfig } from '../config';
+import { pollingOf, type SalesOrderApiConfig } from '../config';
 import type { RouteResult } from '../route';
 import { withTemporal } from '../temporal-errors';
 import { cancelPending, notInReview, orderUrl } from './answers';
@@ -40,7 +40,7 @@ export async function approveSalesOrder({ db, documents, config }: SalesOrderApi
         orderNo,
         revision,
         jdWarehouseNo,
-        polling: { intervalMs: config.pollIntervalMs, maxWaitMs: config.pollMaxWaitMs },
+        polling: pollingOf(config),
         tracking: config.tracking === 'sweep' ? { mode: 'sweep', safetyPollIntervalMs: config.safetyPollIntervalMs } : { mode: 'poll' },
       }),
     documents.temporal,

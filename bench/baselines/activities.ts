@@ -1,4 +1,4 @@
-// The baselines' activities: named like the saga's, answering at once. The two "record" steps note the
+// The baselines' activities: named like the saga's, answering at once. The push and the shipped record note the
 // milestone in the bench's memory (the baseline's equivalent of the operation-log rows the real
 // activities write), which is all the work they do.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
@@ -14,18 +14,14 @@ const isReady = (ready: ReadyWhen, poll: number) => ('readyAt' in ready ? Date.n
 
 export function createBaselineActivities(sink: () => MilestoneSink | undefined, milestones: { accepted: string; done: string }) {
   return {
-    async claimSalesOrderPush(_orderNo: string, _revision: number): Promise<{ claimed: boolean; status: string }> {
-      return { claimed: true, status: 'PUSHING' };
-    },
-    async preflightSalesOrder(_orderNo: string, _revision: number): Promise<{ kind: 'ready'; jdWarehouseNo: string }> {
-      return { kind: 'ready', jdWarehouseNo: NOOP_JD_WAREHOUSE };
-    },
-    /** `acceptedAt` stands for JD's acceptance, from which the no-op "warehouse" counts its ship delay. */
-    async ensureSalesOrderAtJd(orderNo: string, _revision: number): Promise<{ eclpSoNo: string; jdWarehouseNo: string; acceptedAt: number }> {
-      return { eclpSoNo: `NOOP-${orderNo}`, jdWarehouseNo: NOOP_JD_WAREHOUSE, acceptedAt: Date.now() };
-    },
-    async recordSalesOrderPushed(orderNo: string, _revision: number): Promise<void> {
-      sink()?.mark(orderNo, milestones.accepted, Date.now());
+    /**
+     * The saga's one push step (claim, pre-flight, push, record WMS_PICKING); `acceptedAt` stands for JD's
+     * acceptance, from which the no-op "warehouse" counts its ship delay.
+     */
+    async pushSalesOrder(orderNo: string, _revision: number): Promise<{ kind: 'pushed'; eclpSoNo: string; jdWarehouseNo: string; acceptedAt: number }> {
+      const acceptedAt = Date.now();
+      sink()?.mark(orderNo, milestones.accepted, acceptedAt);
+      return { kind: 'pushed', eclpSoNo: `NOOP-${orderNo}`, jdWarehouseNo: NOOP_JD_WAREHOUSE, acceptedAt };
     },
     /** Retry-policy polling like the saga's: "not yet" is a BENIGN failure until the outcome is there. */
     async awaitSalesOrderOutcome(ready: ReadyWhen): Promise<{ polls: number }> {

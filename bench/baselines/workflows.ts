@@ -2,12 +2,14 @@
 // (a) salesOrderShapeNoop: the salesOrder saga's shape — the same activities on the same two queues
 //     with the same timeouts and retry policies, the same search-attribute upserts, retry-policy
 //     polling — but every activity returns at once. What it costs is what Temporal itself costs.
+//     It follows the saga's current shape (since PUSH_IN_ONE_STEP_PATCH), not the old runs'.
 // (b) timerLoopPolling: polling as in the common samples, `for (;;) { poll; sleep }`, whose history
 //     grows with every poll.
-import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../../messages/failure-types';
 import { ERP_ACTIVITY_OPTIONS, WEBHOOK_ACTIVITY_OPTIONS, jdCallOptions, jdPollOptions } from '../../workflows/saga/activity-options';
-import { identifyDocument, publishStatus } from '../../workflows/saga/visibility';
+import { publishStatus } from '../../workflows/saga/visibility';
+import { PUSH_IN_ONE_STEP_PATCH } from '../../workflows/sales-order';
 import type { BaselineActivities } from './activities';
 
 export interface SameShapeInput {
@@ -39,16 +41,13 @@ export async function salesOrderShapeNoop(input: SameShapeInput): Promise<Baseli
   const known: { eclpSoNo?: string; jdWarehouseNo?: string } = {};
   const publish = (status: string, changed: boolean) => publishStatus({ status, changed, eclpDocNo: known.eclpSoNo, jdWarehouseNo: known.jdWarehouseNo });
 
-  identifyDocument(BASELINE_DOC_TYPE, orderNo);
-  publish('PUSHING', true);
-  const claim = await erp.claimSalesOrderPush(orderNo, revision);
-  if (!claim.claimed) throw ApplicationFailure.nonRetryable('the no-op claim always succeeds');
-  const preflight = await erp.preflightSalesOrder(orderNo, revision);
-  known.jdWarehouseNo = preflight.jdWarehouseNo;
-  publish('PUSHING', false);
-  const pushed = await jdCalls.ensureSalesOrderAtJd(orderNo, revision);
-  await erp.recordSalesOrderPushed(orderNo, revision);
+  // The saga's shape since PUSH_IN_ONE_STEP_PATCH, its patch marker included (one event the server
+  // stores for ours as well): the start carries the search attributes, one step claims, checks, pushes
+  // and records WMS_PICKING.
+  if (!patched(PUSH_IN_ONE_STEP_PATCH)) throw ApplicationFailure.nonRetryable('a new run always takes the patched branch');
+  const pushed = await jdCalls.pushSalesOrder(orderNo, revision);
   known.eclpSoNo = pushed.eclpSoNo;
+  known.jdWarehouseNo = pushed.jdWarehouseNo;
   publish('WMS_PICKING', true);
   const outcome = await jdPoll.awaitSalesOrderOutcome('ms' in input.shipAfter ? { readyAt: pushed.acceptedAt + input.shipAfter.ms } : { readyAtPoll: input.shipAfter.polls });
   await erp.recordSalesOrderShipped(orderNo, revision);

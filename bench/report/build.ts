@@ -4,7 +4,7 @@ import type { BenchDriver } from '../drivers/types';
 import { ratio, round } from '../metrics';
 import type { HistoryResult, LoadResult } from '../phases';
 import type { CpuDelta } from '../proc';
-import type { DocTypeReport, JdCallReport, ResourceReport, TargetCheck } from './types';
+import type { CostReport, DocTypeReport, JdCallReport, ResourceReport, TargetCheck } from './types';
 
 /** What one stack produced. */
 export interface StackMeasurements {
@@ -106,6 +106,46 @@ function resources(primary: StackMeasurements): ResourceReport {
   };
 }
 
+/** CPU ms per finished document by role, and their sum (every measured process). */
+function cpuMsPerDocument(result: LoadResult | undefined): { total: number | null; byRole: Record<string, number> } {
+  if (!result || result.reached.done === 0) return { total: null, byRole: {} };
+  const byRole = Object.fromEntries(Object.entries(result.cpu.cpuSeconds).map(([role, seconds]) => [role, round((seconds / result.reached.done) * 1000, 1)!] as const));
+  const total = Object.values(result.cpu.cpuSeconds).reduce((a, b) => a + b, 0);
+  return { total: round((total / result.reached.done) * 1000, 1), byRole };
+}
+
+function cost(primary: StackMeasurements): CostReport {
+  const ours = cpuMsPerDocument(primary.saturation.ours);
+  const noop = cpuMsPerDocument(primary.saturation.baselineA);
+  const sat = primary.saturation.ours;
+  const db = sat?.db;
+  const docs = sat?.reached.done ?? 0;
+  const perDoc = (n: number) => round(n / docs, 2)!;
+  const fixedOurs = primary.fixedRate.ours?.latency.accepted.p99;
+  const fixedNoop = primary.fixedRate.baselineA?.latency.accepted.p99;
+  const history = primary.history?.short.events;
+  return {
+    cpuMsPerOrder: ours.total,
+    cpuMsPerOrderNoop: noop.total,
+    cpuRatioVsNoop: round(ratio(ours.total, noop.total), 2),
+    cpuMsPerOrderByProcess: { ours: ours.byRole, baselineA: noop.byRole },
+    dbRoundTripsPerOrder: db && docs ? perDoc(db.total) : null,
+    dbRoundTripsPerOrderByProcess: db && docs ? Object.fromEntries(Object.entries(db.byProcess).map(([role, n]) => [role, perDoc(n)])) : {},
+    dbRoundTripsPerOrderByStatement:
+      db && docs
+        ? Object.entries(db.byStatement)
+            .map(([statement, n]) => ({ statement, perOrder: perDoc(n) }))
+            .filter((s) => s.perOrder >= 0.01)
+            .sort((a, b) => b.perOrder - a.perOrder)
+        : [],
+    historyEventsPerOrder: history?.ours.max ?? null,
+    historyEventsPerOrderNoop: history?.baselineA.max ?? null,
+    p99ApproveToPickingMs: round(fixedOurs, 0),
+    p99ApproveToPickingMsNoop: round(fixedNoop, 0),
+    p99RatioVsNoop: round(ratio(fixedOurs, fixedNoop), 2),
+  };
+}
+
 const latencyRatio = (ours: LoadResult | undefined, base: LoadResult | undefined) => ({
   p50: round(ratio(ours?.latency.accepted.p50, base?.latency.accepted.p50), 2),
   p95: round(ratio(ours?.latency.accepted.p95, base?.latency.accepted.p95), 2),
@@ -150,6 +190,7 @@ export function buildDocTypeReport(inputs: ReportInputs): DocTypeReport {
       ? { ...history, growth: history.long.events.ours.max - history.short.events.ours.max, ratioToTimerLoop: round(ratio(history.long.events.ours.mean, history.long.events.baselineB.mean), 3) }
       : null,
     resources: resources(primary),
+    cost: cost(primary),
     scaleOut:
       scaleOut && scaled
         ? {
@@ -216,6 +257,17 @@ export function evaluateTargets(report: DocTypeReport, inputs: ReportInputs, cor
       const overload = sustained !== null && offered >= sustained ? `; ${offered}/s is above the ${sustained.toFixed(1)}/s ours sustains here at saturation, so the queue grows for the whole phase` : '';
       return `(a) p99 ${report.latency.fixedRate.baselineA?.p99.toFixed(0) ?? '?'} ms on the same server${overload}; ${describeCpu(fixed.cpu, cores)}`;
     },
+  );
+  // Issue 13 item 1: what one document costs next to the no-op floor.
+  const c = report.cost;
+  const costBound = () => (oursSat && baseSat ? `CPU per document: ours ${describeCpuPerDocument(oursSat)}; (a) ${describeCpuPerDocument(baseSat)}` : undefined);
+  check('CPU per document, all processes, vs baseline (a) (cpuRatioVsNoop)', '≤ 1.25 × (a)', c.cpuRatioVsNoop, (v) => v <= 1.25, costBound);
+  check('database round trips per document, create → shipped (dbRoundTripsPerOrder)', '≤ 12', c.dbRoundTripsPerOrder, (v) => v <= 12, () =>
+    Object.entries(c.dbRoundTripsPerOrderByProcess).map(([role, n]) => `${role} ${n}`).join(', '),
+  );
+  check('history events per document (historyEventsPerOrder)', '≤ 36', c.historyEventsPerOrder, (v) => v <= 36, () => `(a) ${c.historyEventsPerOrderNoop ?? '?'}`);
+  check(`p99 approve → ${accepted} at the fixed rate vs baseline (a) (p99RatioVsNoop)`, '≤ 1.5 × (a)', c.p99RatioVsNoop, (v) => v <= 1.5, () =>
+    `ours ${c.p99ApproveToPickingMs ?? '?'} ms, (a) ${c.p99ApproveToPickingMsNoop ?? '?'} ms`,
   );
   const scaled = inputs.scaleOut?.saturation.ours;
   check(

@@ -106,6 +106,24 @@ function docTypeSections(name: string, r: DocTypeReport): string[] {
       ],
     ),
   );
+  const c = r.cost;
+  out.push('\nCost per document (issue 13: CPU at saturation, all processes; p99 at the fixed rate; events with the outcome at the first poll)');
+  out.push(
+    formatTable(
+      ['', 'ours', '(a) no-op same shape', 'ours / (a)'],
+      [
+        ['CPU ms per document (cpuMsPerOrder)', fmt(c.cpuMsPerOrder, 1), fmt(c.cpuMsPerOrderNoop, 1), fmt(c.cpuRatioVsNoop, 2)],
+        ['database round trips per document (dbRoundTripsPerOrder)', fmt(c.dbRoundTripsPerOrder, 2), '', ''],
+        ...Object.entries(c.dbRoundTripsPerOrderByProcess).map(([role, n]): Cell[] => [`  of which ${role}`, fmt(n, 2), '', '']),
+        ['history events per document (historyEventsPerOrder)', fmt(c.historyEventsPerOrder, 0), fmt(c.historyEventsPerOrderNoop, 0), ''],
+        [`p99 approve → ${accepted}, ms (p99ApproveToPickingMs)`, fmt(c.p99ApproveToPickingMs, 0), fmt(c.p99ApproveToPickingMsNoop, 0), fmt(c.p99RatioVsNoop, 2)],
+      ],
+    ),
+  );
+  if (c.dbRoundTripsPerOrderByStatement.length) {
+    out.push('  round trips per document by statement:');
+    for (const s of c.dbRoundTripsPerOrderByStatement.slice(0, 25)) out.push(`    ${fmt(s.perOrder, 2).padStart(6)}  ${s.statement}`);
+  }
   const so = r.scaleOut;
   out.push(`\nScale-out (same saturation load, ${so ? so.workers : '–'} worker processes vs 1)`);
   out.push(

@@ -52,6 +52,30 @@ export interface JdCallReport {
   };
 }
 
+/**
+ * What one document costs, in the same run as baseline (a) (issue 13 item 1). Keys are stable so runs can
+ * be compared. CPU is taken at saturation (all processes: Temporal, worker, API, PostgreSQL and the bench
+ * process, which runs the simulator and the load for ours and the no-op worker for (a)); the latency at the
+ * fixed rate; history events when JD's outcome is there at the first poll; database round trips are every
+ * statement the worker and API sent during ours' saturation phase, per document (create → shipped).
+ */
+export interface CostReport {
+  cpuMsPerOrder: number | null;
+  cpuMsPerOrderNoop: number | null;
+  cpuRatioVsNoop: number | null;
+  /** CPU ms per document by process role, ours and (a). */
+  cpuMsPerOrderByProcess: { ours: Record<string, number>; baselineA: Record<string, number> };
+  dbRoundTripsPerOrder: number | null;
+  dbRoundTripsPerOrderByProcess: Record<string, number>;
+  /** Round trips per document by statement (bind parameters as $n), most frequent first. */
+  dbRoundTripsPerOrderByStatement: Array<{ statement: string; perOrder: number }>;
+  historyEventsPerOrder: number | null;
+  historyEventsPerOrderNoop: number | null;
+  p99ApproveToPickingMs: number | null;
+  p99ApproveToPickingMsNoop: number | null;
+  p99RatioVsNoop: number | null;
+}
+
 export interface DocTypeReport {
   title: string;
   milestones: { accepted: string; done: string };
@@ -67,6 +91,7 @@ export interface DocTypeReport {
   jdCalls: JdCallReport;
   history: (HistoryResult & { growth: number | null; ratioToTimerLoop: number | null }) | null;
   resources: ResourceReport;
+  cost: CostReport;
   scaleOut: {
     workers: number;
     throughput: PerMilestone<number | null>;

@@ -9,16 +9,19 @@ export {
   getSalesOrder,
   listOpenSalesOrders,
   listSalesOrders,
+  loadSalesOrderForPush,
   loadSalesOrderPushMaterial,
   type OpenSalesOrder,
   type OpenSalesOrderPage,
   type SalesOrderFilter,
+  type SalesOrderForPush,
 } from './order';
 export {
   claimSalesOrderPush,
   recordSalesOrderEvent,
   recordSalesOrderFailed,
   recordSalesOrderPushed,
+  recordSalesOrderPushedAtOnce,
   recordSalesOrderShipped,
   type SalesOrderShipment,
 } from './transitions';

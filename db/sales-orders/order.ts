@@ -5,9 +5,9 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../../domain/e
 import { isvUuidOf, type PushMaterial, type SalesOrderBody } from '../../domain/sales-order';
 import type { SalesOrderStatus } from '../../domain/statuses';
 import { bodyHash } from '../body-hash';
-import { existingGoodsSkus, findCarrier, findWarehouse, type Page } from '../master-data';
+import type { Page } from '../master-data';
 import { writeOperationLog, type ActorRole } from '../operation-log';
-import type { SalesOrderRow } from '../tables';
+import type { SalesOrderLineRow, SalesOrderRow } from '../tables';
 import { SALES_ORDER_DOC_TYPE, toSalesOrderRecord, toSalesOrderSummary, type SalesOrderRecord, type SalesOrderSummary } from './records';
 import type { CancelVerdict } from '../../domain/cancel';
 
@@ -16,13 +16,21 @@ import type { CancelVerdict } from '../../domain/cancel';
 /** Unknown warehouse, carrier or SKUs are refused at creation, naming each field. */
 async function checkReferences(trx: Knex.Transaction, body: SalesOrderBody): Promise<void> {
   const errors: Array<{ field: string; message: string }> = [];
-  if (!(await findWarehouse(trx, body.warehouseCode))) {
+  // Warehouse, carrier and SKUs in one round trip (three before).
+  const found = await trx.raw<{ rows: Array<{ warehouse: boolean; carrier: boolean; skus: string[] | null }> }>(
+    `SELECT EXISTS (SELECT 1 FROM warehouses WHERE code = ?) AS warehouse,
+            EXISTS (SELECT 1 FROM carriers WHERE code = ?) AS carrier,
+            (SELECT array_agg(sku) FROM goods WHERE sku = ANY(?::text[])) AS skus`,
+    [body.warehouseCode, body.carrierCode, body.lines.map((l) => l.sku)],
+  );
+  const { warehouse, carrier, skus } = found.rows[0]!;
+  if (!warehouse) {
     errors.push({ field: 'warehouseCode', message: `warehouse ${body.warehouseCode} does not exist in master data` });
   }
-  if (!(await findCarrier(trx, body.carrierCode))) {
+  if (!carrier) {
     errors.push({ field: 'carrierCode', message: `carrier ${body.carrierCode} does not exist in master data` });
   }
-  const known = await existingGoodsSkus(trx, body.lines.map((l) => l.sku));
+  const known = new Set(skus ?? []);
   body.lines.forEach((line, i) => {
     if (!known.has(line.sku)) errors.push({ field: `lines.${i}.sku`, message: `SKU ${line.sku} does not exist in master data` });
   });
@@ -99,11 +107,15 @@ function sameBodyOrConflict(existing: SalesOrderRow, hash: string): false {
   });
 }
 
+/** The order with its lines in one round trip (the lines as JSON: `price` comes as a number, which the record converts anyway). */
 export async function findSalesOrder(db: Knex | Knex.Transaction, orderNo: string): Promise<SalesOrderRecord | undefined> {
-  const row = await db('sales_orders').where({ order_no: orderNo }).first();
+  const row: (SalesOrderRow & { lines_json: SalesOrderLineRow[] | null }) | undefined = await db('sales_orders as so')
+    .where('so.order_no', orderNo)
+    .select('so.*', db.raw('(SELECT json_agg(l ORDER BY l.line_no) FROM sales_order_lines l WHERE l.order_no = so.order_no) AS lines_json'))
+    .first();
   if (!row) return undefined;
-  const lines = await db('sales_order_lines').where({ order_no: orderNo }).orderBy('line_no');
-  return toSalesOrderRecord(row, lines);
+  const { lines_json: lines, ...order } = row;
+  return toSalesOrderRecord(order, lines ?? []);
 }
 
 export async function getSalesOrder(db: Knex | Knex.Transaction, orderNo: string): Promise<SalesOrderRecord> {
@@ -168,6 +180,90 @@ export async function loadSalesOrderPushMaterial(db: Knex, orderNo: string, revi
     warehouse: warehouse ? { code: warehouse.code, eclpConnected: warehouse.eclp_connected, jdWarehouseNo: warehouse.jd_warehouse_no } : undefined,
     carrier: carrier ? { code: carrier.code, jdShipperNo: carrier.jd_shipper_no } : undefined,
     goods,
+  };
+}
+
+/** The order as its push finds it: whose run holds it, and the push material. */
+export interface SalesOrderForPush {
+  status: SalesOrderStatus;
+  pushRevision: number;
+  workflowId: string | null;
+  material: PushMaterial;
+}
+
+interface PushRow {
+  order_no: string;
+  shop_order_no: string | null;
+  remark: string | null;
+  status: SalesOrderStatus;
+  push_revision: number;
+  workflow_id: string | null;
+  consignee_name: string;
+  consignee_mobile: string | null;
+  consignee_phone: string | null;
+  consignee_province: string | null;
+  consignee_city: string | null;
+  consignee_county: string | null;
+  consignee_town: string | null;
+  consignee_address: string;
+  w_code: string | null;
+  w_eclp_connected: boolean | null;
+  w_jd_warehouse_no: string | null;
+  c_code: string | null;
+  c_jd_shipper_no: string | null;
+  lines: Array<{ sku: string; quantity: number; price: number; known: boolean; jdGoodsNo: string | null; barcodes: string[] }> | null;
+}
+
+/**
+ * `loadSalesOrderPushMaterial` in one round trip instead of six (order, lines, warehouse, carrier, goods,
+ * barcodes): what the push reads once per attempt, together with who holds the order (its claim).
+ */
+export async function loadSalesOrderForPush(db: Knex, orderNo: string): Promise<SalesOrderForPush | undefined> {
+  const result = await db.raw<{ rows: PushRow[] }>(
+    `SELECT so.order_no, so.shop_order_no, so.remark, so.status, so.push_revision, so.workflow_id,
+            so.consignee_name, so.consignee_mobile, so.consignee_phone, so.consignee_province, so.consignee_city,
+            so.consignee_county, so.consignee_town, so.consignee_address,
+            w.code AS w_code, w.eclp_connected AS w_eclp_connected, w.jd_warehouse_no AS w_jd_warehouse_no,
+            c.code AS c_code, c.jd_shipper_no AS c_jd_shipper_no,
+            (SELECT json_agg(json_build_object(
+                      'sku', l.sku, 'quantity', l.quantity, 'price', l.price, 'known', g.sku IS NOT NULL, 'jdGoodsNo', g.jd_goods_no,
+                      'barcodes', COALESCE((SELECT json_agg(b.barcode) FROM goods_barcodes b WHERE b.sku = l.sku), '[]'::json))
+                    ORDER BY l.line_no)
+               FROM sales_order_lines l LEFT JOIN goods g ON g.sku = l.sku
+              WHERE l.order_no = so.order_no) AS lines
+       FROM sales_orders so
+       LEFT JOIN warehouses w ON w.code = so.warehouse_code
+       LEFT JOIN carriers c ON c.code = so.carrier_code
+      WHERE so.order_no = ?`,
+    [orderNo],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const lines = row.lines ?? [];
+  return {
+    status: row.status,
+    pushRevision: row.push_revision,
+    workflowId: row.workflow_id,
+    material: {
+      orderNo,
+      revision: row.push_revision,
+      shopOrderNo: row.shop_order_no,
+      remark: row.remark,
+      consignee: {
+        name: row.consignee_name,
+        mobile: row.consignee_mobile,
+        phone: row.consignee_phone,
+        province: row.consignee_province,
+        city: row.consignee_city,
+        county: row.consignee_county,
+        town: row.consignee_town,
+        address: row.consignee_address,
+      },
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, price: Number(l.price) })),
+      warehouse: row.w_code === null ? undefined : { code: row.w_code, eclpConnected: row.w_eclp_connected === true, jdWarehouseNo: row.w_jd_warehouse_no },
+      carrier: row.c_code === null || row.c_jd_shipper_no === null ? undefined : { code: row.c_code, jdShipperNo: row.c_jd_shipper_no },
+      goods: new Map(lines.filter((l) => l.known).map((l) => [l.sku, { jdGoodsNo: l.jdGoodsNo, barcodes: l.barcodes }])),
+    },
   };
 }
 

@@ -21,6 +21,33 @@ export async function claimSalesOrderPush(
   db: Knex,
   input: { orderNo: string; revision: number; workflowId: string; actorRole: ActorRole; jdWarehouseNo?: string | null },
 ): Promise<boolean> {
+  // The usual case, an order in review under the previous revision, in one statement (one round trip
+  // instead of five): the row's lock makes a concurrent claim re-check `status` and find PUSHING.
+  const claimed = await db.raw<{ rows: Array<{ claimed: number }> }>(
+    `WITH claimed AS (
+       UPDATE sales_orders
+          SET status = 'PUSHING', status_since = now(), push_revision = ?, workflow_id = ?, jd_warehouse_no = ?,
+              eclp_so_no = NULL, way_bill = NULL, failure_reason = NULL, updated_at = now()
+        WHERE order_no = ? AND status = 'REVIEW' AND push_revision = ?
+        RETURNING order_no),
+     logged AS (
+       INSERT INTO operation_log (doc_type, doc_key, action, actor_role, detail)
+       SELECT ?, order_no, 'approved', ?, ?::jsonb FROM claimed
+       RETURNING id)
+     SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT count(*) FROM logged)::int AS logged`,
+    [
+      input.revision,
+      input.workflowId,
+      input.jdWarehouseNo ?? null,
+      input.orderNo,
+      input.revision - 1,
+      SALES_ORDER_DOC_TYPE,
+      input.actorRole,
+      JSON.stringify({ pushRevision: input.revision, workflowId: input.workflowId }),
+    ],
+  );
+  if (claimed.rows[0]?.claimed === 1) return true;
+  // Already claimed (by this run or another), moved on, or missing: decided under the row's lock as before.
   return db.transaction(async (trx) => {
     const row = await trx('sales_orders').where({ order_no: input.orderNo }).forUpdate().first();
     if (!row) throw new NotFoundError(`No sales order "${input.orderNo}"`, 'not-found');
@@ -78,6 +105,34 @@ export async function recordSalesOrderPushed(
   );
 }
 
+/**
+ * PUSHING → WMS_PICKING with its `pushed` log line in one statement (one round trip instead of four), for
+ * the push activity that records its own result. A repeat (the key's line exists) or an order that moved
+ * on changes nothing here and is judged by `recordSalesOrderPushed` as before (false / ConflictError).
+ */
+export async function recordSalesOrderPushedAtOnce(
+  db: Knex,
+  input: { orderNo: string; revision: number; eclpSoNo: string; jdWarehouseNo: string; recovered: boolean; idempotencyKey: string },
+): Promise<void> {
+  const detail = { pushRevision: input.revision, eclpSoNo: input.eclpSoNo, ...(input.recovered && { recoveredAfterAmbiguousFailure: true }) };
+  const result = await db.raw<{ rows: Array<{ moved: number }> }>(
+    `WITH moved AS (
+       UPDATE sales_orders
+          SET eclp_so_no = ?, jd_warehouse_no = ?, failure_reason = NULL, status = 'WMS_PICKING', status_since = now(), updated_at = now()
+        WHERE order_no = ? AND push_revision = ? AND status = 'PUSHING'
+          AND NOT EXISTS (SELECT 1 FROM operation_log WHERE idempotency_key = ?)
+        RETURNING order_no),
+     logged AS (
+       INSERT INTO operation_log (doc_type, doc_key, action, actor_role, detail, idempotency_key)
+       SELECT ?, order_no, 'pushed', 'system', ?::jsonb, ? FROM moved
+       RETURNING id)
+     SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT count(*) FROM logged)::int AS logged`,
+    [input.eclpSoNo, input.jdWarehouseNo, input.orderNo, input.revision, input.idempotencyKey, SALES_ORDER_DOC_TYPE, JSON.stringify(detail), input.idempotencyKey],
+  );
+  if (result.rows[0]?.moved === 1) return;
+  await recordSalesOrderPushed(db, input);
+}
+
 export async function recordSalesOrderFailed(
   db: Knex,
   input: { orderNo: string; revision: number; reason: string; stage: FailureStage; jdCode?: string; idempotencyKey: string },
@@ -112,13 +167,19 @@ export interface SalesOrderShipment {
 /**
  * SHIPPED with waybills and carrier, what each line shipped and fell short, and the outbound booked in
  * the stock ledger — all or nothing. Only what JD shipped is booked; a shortfall puts the order on the
- * operator's short-shipped list.
+ * operator's short-shipped list. False for a repeat (nothing written).
  */
-export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string; revision: number; shipment: SalesOrderShipment; idempotencyKey: string }): Promise<void> {
+export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string; revision: number; shipment: SalesOrderShipment; idempotencyKey: string }): Promise<boolean> {
   const { shipment } = input;
-  await db.transaction(async (trx) => {
+  return db.transaction(async (trx) => {
     const shippedBySku = new Map(shipment.lines.map((line) => [line.sku, line.quantity]));
-    const lines = (await trx('sales_order_lines').where({ order_no: input.orderNo }).orderBy('line_no')).map((line) => {
+    // The lines with their order's warehouse (which the booking needs and no step changes): one read.
+    const rows = await trx('sales_order_lines as l')
+      .join('sales_orders as so', 'so.order_no', 'l.order_no')
+      .where('l.order_no', input.orderNo)
+      .orderBy('l.line_no')
+      .select<Array<{ line_no: number; sku: string; quantity: number; warehouse_code: string }>>('l.line_no', 'l.sku', 'l.quantity', 'so.warehouse_code');
+    const lines = rows.map((line) => {
       const shipped = shippedBySku.get(line.sku) ?? 0;
       return { lineNo: line.line_no, sku: line.sku, ordered: line.quantity, shipped, short: Math.max(line.quantity - shipped, 0) };
     });
@@ -146,17 +207,21 @@ export async function recordSalesOrderShipped(db: Knex, input: { orderNo: string
       },
       idempotencyKey: input.idempotencyKey,
     });
-    if (!first) return;
-    for (const line of lines) {
-      await trx('sales_order_lines')
-        .where({ order_no: input.orderNo, line_no: line.lineNo })
-        .update({ shipped_quantity: line.shipped, short_quantity: line.short });
+    if (!first) return false;
+    if (lines.length > 0) {
+      // Every line's shipped and short quantity in one statement.
+      await trx.raw(
+        `UPDATE sales_order_lines AS l SET shipped_quantity = v.shipped, short_quantity = v.short
+           FROM (VALUES ${lines.map(() => '(?::int, ?::int, ?::int)').join(', ')}) AS v(line_no, shipped, short)
+          WHERE l.order_no = ? AND l.line_no = v.line_no`,
+        [...lines.flatMap((line) => [line.lineNo, line.shipped, line.short]), input.orderNo],
+      );
     }
-    // The transition above just updated this row in this transaction.
-    const order = (await trx('sales_orders').where({ order_no: input.orderNo }).first())!;
-    await bookOutbound(trx, { warehouseCode: order.warehouse_code, docType: 'SO', docNo: input.orderNo, docRevision: input.revision, lines: shipment.lines });
+    const warehouseCode = rows[0]?.warehouse_code ?? (await trx('sales_orders').where({ order_no: input.orderNo }).first('warehouse_code'))!.warehouse_code;
+    await bookOutbound(trx, { warehouseCode, docType: 'SO', docNo: input.orderNo, docRevision: input.revision, lines: shipment.lines });
     // A refund JD refused (picking had begun): the goods went anyway, so their return is drafted with the booking.
-    await draftReturnForRefusedRefund(trx, { orderNo: input.orderNo, revision: input.revision, warehouseCode: order.warehouse_code, lines: shipment.lines });
+    await draftReturnForRefusedRefund(trx, { orderNo: input.orderNo, revision: input.revision, warehouseCode, lines: shipment.lines });
+    return true;
   });
 }
 

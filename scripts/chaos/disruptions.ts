@@ -120,6 +120,8 @@ export async function runDisruptions(
   cancelled: () => boolean,
   /** A restart waits until the previous restart's window has closed, so every 503 belongs to one window. */
   windowGraceMs = 0,
+  /** Told of each worker kill once the process is gone (the recovery probe starts from here). */
+  onWorkerKilled?: (pid: number, killedAt: number) => void,
 ): Promise<DisruptionRecord[]> {
   const records: DisruptionRecord[] = [];
   let windowClosesAt = 0;
@@ -131,8 +133,10 @@ export async function runDisruptions(
     switch (planned.kind) {
       case 'worker-kill': {
         const worker = stack.workers[0]!;
-        log(`SIGKILL ${worker.name} (pid ${worker.process?.pid}); starting it again in ${(planned.downMs / 1000).toFixed(1)} s`);
+        const pid = worker.process?.pid;
+        log(`SIGKILL ${worker.name} (pid ${pid}); starting it again in ${(planned.downMs / 1000).toFixed(1)} s`);
         await supervisor.kill(worker, 'SIGKILL');
+        if (pid !== undefined) onWorkerKilled?.(pid, startedAt);
         await sleep(planned.downMs);
         supervisor.start(worker);
         break;

@@ -13,6 +13,13 @@ export function formatReport(report: ChaosReport): string {
   for (const d of report.disruptions) {
     lines.push(`  ${d.kind.padEnd(17)} at ${at(d.startedAt)}, back at ${at(d.endedAt)}${d.kind === 'worker-kill' ? '' : ` (down ${s(d.downMs)})`}`);
   }
+  const r = report.recovery;
+  for (const k of r.kills) {
+    const figures = k.documents === 0 ? 'no document had work in flight' : `${k.documents} documents in flight: recovered p50 ${k.p50Seconds} s p95 ${k.p95Seconds} s max ${k.maxSeconds} s${k.notRecovered ? `, ${k.notRecovered} NOT recovered` : ''}`;
+    lines.push(`  recovery after the worker kill at ${at(k.killedAt)}: ${figures}`);
+    if (k.slowest.length > 0) lines.push(`    slowest: ${k.slowest.join('; ')}`);
+  }
+  if (r.kills.length > 0) lines.push(`  recoverySecondsP95 ${r.recoverySecondsP95 ?? '–'} (max ${r.recoverySecondsMax ?? '–'}, ${r.documents} documents over ${r.kills.length} kills; recovery: ${r.definition})`);
   for (const e of report.unexpectedExits) lines.push(`  ${e.name} exited by itself at ${at(e.at)} (${e.exit}) and was started again`);
   const byMethod = Object.entries(report.jdCalls.byMethod)
     .sort(([, a], [, b]) => b - a)

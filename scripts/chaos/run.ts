@@ -1,10 +1,11 @@
 // One chaos run from start to verdict: the embedded stack on free ports in a fresh data directory, the
 // load and the disruptions at once, quiescence, then the invariants. Used by `npm run chaos` and by the
 // small configuration in test/chaos/chaos.test.ts.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDocumentClient } from '../../client';
 import { openDatabase, type Database } from '../../db';
 import { DEV_CREDENTIALS } from '../../eclp/config';
@@ -18,6 +19,7 @@ import { ChildSupervisor, planDisruptions, restartWindows, runDisruptions, type 
 import type { ChaosDriver, ChaosWorld } from './driver';
 import { checkApiAvailability, checkNoUnexpectedExits, type InvariantResult } from './invariants';
 import { startJdWire, type JdWire } from './jd-wire';
+import { RecoveryProbe, summarizeRecovery, type RecoverySummary } from './recovery';
 import type { ChaosOptions } from './options';
 import { purchaseOrderChaosDriver } from './purchase-order-driver';
 import { seededRandom } from './random';
@@ -40,6 +42,8 @@ export interface ChaosReport {
   faultsFired: Record<string, number>;
   /** The drivers' own figures (latencies), for the header. */
   figures: string[];
+  /** How long each worker kill held up the documents it had in flight (scripts/chaos/recovery.ts). */
+  recovery: RecoverySummary;
 }
 
 export interface ChaosHooks {
@@ -86,6 +90,8 @@ function abortable(signal: AbortSignal | undefined): Promise<never> {
     else signal.addEventListener('abort', fail, { once: true });
   });
 }
+
+const quietBundler = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => console.error(message), log: () => undefined };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -149,6 +155,11 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       const drivers = hooks.drivers ?? defaultDrivers(options);
       log(`seed ${options.seed}; ${drivers.map((d) => `${d.count} ${d.name}`).join(' + ')} over ${seconds(options.loadMs)}; data in ${dataDir}`);
       const env = await chaosEnv();
+      // Workers start from a prebuilt bundle, as in production: bundling at every start would add seconds
+      // to each kill's recovery on a 2-core machine, which production does not pay.
+      const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler });
+      env.WORKFLOW_BUNDLE_PATH = path.join(dataDir, 'workflow-bundle.js');
+      await writeFile(env.WORKFLOW_BUNDLE_PATH, bundle.code);
       // The simulator is started here, not by the stack, so that the worker reaches it through the wire
       // recorder: only the wire shows an addOrder sent again after JD already held the order.
       simulator = await startSimulator({
@@ -190,10 +201,13 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       // Setup requests are not part of the verdict: the availability invariant judges the storm onwards.
       api.exchanges.length = 0;
 
+      // Connected before the storm: the recovery probe describes runs right after each worker kill.
+      connection = await Connection.connect({ address: stack.temporalAddress });
+      const probe = new RecoveryProbe(new Client({ connection }), log);
       const t0 = Date.now();
       log(`load starts; disruptions: ${disruptionPlan.map((d) => `${d.kind}@${seconds(d.atMs)}`).join(', ') || 'none'}`);
       const driving = Promise.all(drivers.map((driver) => driver.drive(api, t0, sim)));
-      const disruptions = await runDisruptions(stack, supervisor, disruptionPlan, t0, log, () => hooks.signal?.aborted ?? false, options.windowGraceMs);
+      const disruptions = await runDisruptions(stack, supervisor, disruptionPlan, t0, log, () => hooks.signal?.aborted ?? false, options.windowGraceMs, (pid, killedAt) => probe.killed(pid, killedAt));
       await driving;
       const faults = await sim.faults();
       await sim.clearFaults();
@@ -209,7 +223,6 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       log(`load done in ${seconds(loadMs)}; JD faults cleared; waiting for the system to settle (up to ${seconds(options.settleTimeoutMs)})`);
 
       db = await openDatabase({ databaseUrl: stack.databaseUrl });
-      connection = await Connection.connect({ address: stack.temporalAddress });
       const recorded = wire;
       const world: ChaosWorld = {
         db: db.knex,
@@ -231,6 +244,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
       const settleMs = Date.now() - settleStart;
       log(settled ? `settled ${seconds(settleMs)} after the load` : `NOT settled after ${seconds(settleMs)}; checking anyway`);
 
+      const recovery = summarizeRecovery(await probe.results());
       const judged = await Promise.all(drivers.map((d) => d.judge(world)));
       const windows = restartWindows(disruptions, options.windowGraceMs);
       const invariants = [
@@ -250,6 +264,7 @@ export async function runChaos(options: ChaosOptions, hooks: ChaosHooks): Promis
         jdCalls: await sim.stats(),
         faultsFired,
         figures: judged.flatMap((j) => j.figures),
+        recovery,
       };
     };
     return await Promise.race([work(), aborted]);

@@ -1,7 +1,7 @@
 // The whole system for one test file: its own database and task queues, the in-process JD simulator,
 // a real Worker with the real activities, and the API app — all talking to the shared dev server.
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { createApp } from '../../api/app';
@@ -12,10 +12,12 @@ import { DEV_CREDENTIALS, DEV_MERCHANT } from '../../eclp/config';
 import { startSimulator } from '../../simulator/server';
 import type { TimelinePatch } from '../../simulator/timeline';
 import { createWorkers, credentialHealthRecorder, storedTokenProvider, type Workers } from '../../worker';
+import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics, type WorkerMetricsServer } from '../../worker/metrics';
 import { createDocumentClient, type DocumentClient } from '../../client';
 import type { WebhookConfig } from '../../config/webhook';
 import { taskQueues } from '../../messages/task-queues';
 import { createTestDatabase, testNativeConnection, testTemporalClient, uniqueTaskQueue } from '../harness';
+import { sharedWorkflowBundle } from '../harness/workflow-bundle';
 import { TOKEN_SPEC } from '../support';
 
 // Worker lifecycle lines at INFO drown the test output; warnings and errors still show.
@@ -25,20 +27,10 @@ try {
   // Already installed in this process by an earlier test file: keep that one.
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundling takes seconds: once per test file is plenty. */
+/** Bundling takes seconds: once per jest run is plenty (test/harness/workflow-bundle.ts). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
-  return bundle;
+  return sharedWorkflowBundle();
 }
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
-};
 
 export interface TestStack {
   db: Knex;
@@ -65,6 +57,8 @@ export interface TestStack {
   idleQueues: { erp: string; eclp: string };
   /** The API with Temporal unreachable (a client of a port nobody listens on), on the idle queues. */
   apiWithTemporalDown(env?: Record<string, string>): ReturnType<typeof createApp>;
+  /** With `metrics`: the workers' own registry and its `/metrics` URL (ours, then the SDK's when given). */
+  workerMetrics?: { metrics: WorkerMetrics; url: string };
   /** Starts the workers (again, after `stopWorkers`). */
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -85,6 +79,12 @@ export interface TestStackOptions {
    * OAuth tokens at the simulator's /oauth2/ (tokens living `tokenLifetimeMs`).
    */
   jdAuth?: { tokenKey: Buffer; tokenLifetimeMs?: number; refreshBeforeMs?: number; retryInitialMs?: number; retryMaxMs?: number };
+  /**
+   * Count what the workers and the ECLP client do in a registry of this stack's own, served on a free
+   * port like the worker process serves it; `sdkMetricsUrl` is the SDK Core exporter to append (see
+   * test/helpers/metrics-runtime.ts).
+   */
+  metrics?: { sdkMetricsUrl?: string };
 }
 
 /** Sales orders poll JD every 300 ms in tests unless a test says otherwise. */
@@ -100,9 +100,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(jdAuth?.tokenLifetimeMs !== undefined && { oauth: { tokenLifetimeMs: jdAuth.tokenLifetimeMs } }),
   });
   const tokenProvider = jdAuth ? storedTokenProvider({ db, key: jdAuth.tokenKey, fallback: DEV_CREDENTIALS.accessToken }) : undefined;
+  // Process figures (CPU, GC) would be shared by every stack in the process: a stack counts only its own work.
+  const workerMetrics = options.metrics ? createWorkerMetrics({ processMetrics: false }) : undefined;
   const eclp = createEclpClient(
     { ...DEV_CREDENTIALS, ...DEV_MERCHANT, gatewayUrl: sim.gatewayUrl, timeoutMs: 2_000 },
-    tokenProvider ? { tokenProvider, credentialObserver: credentialHealthRecorder(db, { minIntervalMs: 500 }) } : {},
+    {
+      ...(tokenProvider ? { tokenProvider, credentialObserver: credentialHealthRecorder(db, { minIntervalMs: 500 }) } : {}),
+      ...(workerMetrics && { callObserver: workerMetrics.observeEclpCall }),
+    },
   );
   const client = await testTemporalClient();
   const connection = await testNativeConnection();
@@ -127,6 +132,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       },
       workflowBundle: await workflowBundle(),
       taskQueues: queues,
+      ...(workerMetrics && { metrics: workerMetrics.activities }),
       ...(jdAuth && {
         jdAuth: {
           oauth: { oauthUrl: sim.url, appKey: DEV_CREDENTIALS.appKey, appSecret: DEV_CREDENTIALS.appSecret, timeoutMs: 2_000 },
@@ -198,6 +204,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     startWorkers,
     stopWorkers,
     close: async () => {
+      await metricsServer?.close();
       await stopSweepers();
       await endIdleRuns();
       if (running) await stopWorkers();
@@ -205,6 +212,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await db.destroy();
     },
   };
+  let metricsServer: WorkerMetricsServer | undefined;
+  if (workerMetrics) {
+    metricsServer = await serveWorkerMetrics({ metrics: workerMetrics, host: '127.0.0.1', port: 0, ...(options.metrics?.sdkMetricsUrl && { sdkMetricsUrl: options.metrics.sdkMetricsUrl }) });
+    stack.workerMetrics = { metrics: workerMetrics, url: metricsServer.url };
+  }
   await startWorkers();
   return stack;
 }

@@ -5,7 +5,7 @@
 //   UPDATE_REPLAY_HISTORIES=1 npx jest test/sales-order-saga.test.ts -t '<test>'
 // (then restore any fixture the run rewrote that recorded an older code path, e.g. the happy path).
 import { readdirSync } from 'node:fs';
-import { loadReplayHistory as load, REPLAY_HISTORIES_DIR, replayHistory, scheduledActivityTypes, SHIPPED_SALES_ORDER_ACTIVITIES } from '../support';
+import { loadReplayHistory as load, REPLAY_HISTORIES_DIR, replayHistory, scheduledActivityTypes, SHIPPED_SALES_ORDER_ACTIVITIES, SHIPPED_SALES_ORDER_ACTIVITIES_ONE_STEP_PUSH } from '../support';
 
 const files = readdirSync(REPLAY_HISTORIES_DIR).filter((f) => f.startsWith('sales-order-') && f.endsWith('.json'));
 
@@ -57,4 +57,31 @@ it('the hold-at-JD history takes a hold signal, cancels at JD and ends the run a
   expect(completed).toBeTruthy();
   const result = completed?.result?.payloads?.[0]?.data;
   expect(JSON.parse(Buffer.from(result as Uint8Array).toString('utf8'))).toMatchObject({ status: 'HELD' });
+});
+
+// PUSH_IN_ONE_STEP_PATCH (issue 13): runs since it push in one step (`pushSalesOrder`) and upsert no search
+// attribute the start set; runs from before keep claim, pre-flight, push and record. Each branch of the new
+// step has a history: shipped, pre-flight failure, JD's refusal, superseded.
+const ONE_STEP = ['shipped', 'preflight-failed', 'rejected', 'superseded'].map((branch) => `sales-order-one-step-push-${branch}.json`);
+
+it.each(ONE_STEP)('%s is committed, carries the patch and pushes in one step', (file) => {
+  expect(files).toContain(file);
+  const history = load(file);
+  const patches = (history.events ?? []).flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.markerName === 'core_patch' ? e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')).id as string] : [];
+  });
+  expect(patches[0]).toBe('sales-order-push-in-one-step');
+  const scheduled = scheduledActivityTypes(history);
+  expect(scheduled[0]).toBe('pushSalesOrder');
+  expect(scheduled).not.toEqual(expect.arrayContaining(['claimSalesOrderPush']));
+  expect(scheduled).not.toEqual(expect.arrayContaining(['preflightSalesOrder']));
+  expect(scheduled).not.toEqual(expect.arrayContaining(['recordSalesOrderPushed']));
+});
+
+it('the one-step happy path ships in at most 36 events (the four-step one took 52)', () => {
+  const history = load('sales-order-one-step-push-shipped.json');
+  expect(scheduledActivityTypes(history)).toEqual(SHIPPED_SALES_ORDER_ACTIVITIES_ONE_STEP_PUSH);
+  expect(history.events?.length).toBeLessThanOrEqual(36);
+  expect(load('sales-order-happy-path.json').events).toHaveLength(52);
 });

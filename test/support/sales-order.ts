@@ -10,3 +10,6 @@ export const SHIPPED_SALES_ORDER_ACTIVITIES: readonly string[] = [
   'recordSalesOrderShipped',
   'deliverWebhook',
 ];
+
+/** The same since PUSH_IN_ONE_STEP_PATCH: claim, pre-flight, push and the WMS_PICKING record are one step. */
+export const SHIPPED_SALES_ORDER_ACTIVITIES_ONE_STEP_PUSH: readonly string[] = ['pushSalesOrder', 'awaitSalesOrderOutcome', 'recordSalesOrderShipped', 'deliverWebhook'];
