@@ -12,7 +12,7 @@ import { eclpQueueOf } from '../../messages/task-queues';
  * it in running workflows is safe: Core's determinism check compares an activity's id and type, not its
  * timeouts (sdk-core activity_state_machine.rs, `on_activity_task_scheduled`).
  */
-export const ACTIVITY_HEARTBEAT_TIMEOUT = '5 seconds';
+export const ACTIVITY_HEARTBEAT_TIMEOUT = '3 seconds';
 
 /**
  * Database activities, on the workflow's own (`erp`) queue. Postgres comes back within a minute or two
