@@ -9,7 +9,7 @@ import { MAX_RETURN_NO, refundReturnDraftNoOf } from '../domain/return-order';
 import { codeSchema } from '../domain/master-data';
 import type { Timeline } from '../simulator/timeline';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, CONSIGNEE, seedSalesOrderMasterData, SimControl, until } from './support';
+import { auth, CONSIGNEE, readSalesOrder, untilSalesOrderStatus, seedSalesOrderMasterData, SimControl, until } from './support';
 
 const MANUAL: Timeline['salesOrder'] = { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null };
 
@@ -30,18 +30,8 @@ const erp = auth('erp');
 const operator = auth('operator');
 const attention = () => holdAndFollowUpAttention(stack.db, { now: new Date(), waitingThresholdMs: { SO: 3_600_000, PO: 3_600_000, RTN: 3_600_000 }, pushingThresholdMs: 3_600_000 });
 
-async function getOrder(orderNo: string) {
-  const res = await request(stack.app).get(`/v1/sales-orders/${orderNo}`).set(operator);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
-const waitForStatus = (orderNo: string, status: string) =>
-  until(async () => {
-    const order = await getOrder(orderNo);
-    expect(order.status).toBe(status);
-    return order;
-  }, 30_000);
+const getOrder = (orderNo: string) => readSalesOrder(stack.app, orderNo);
+const waitForStatus = (orderNo: string, status: string) => untilSalesOrderStatus(stack.app, orderNo, status);
 
 /** An order JD is picking (its cancel will be refused), A×2 and B×1. */
 async function pickedOrder(orderNo: string) {

@@ -7,7 +7,7 @@ import { holdAndFollowUpAttention } from '../db/attention/holds-and-follow-ups';
 import { salesOrderStatusQuery } from '../messages/sales-order';
 import type { Timeline } from '../simulator/timeline';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, CONSIGNEE, saveReplayHistory, seedSalesOrderMasterData, SimControl, until } from './support';
+import { auth, CONSIGNEE, readSalesOrder, untilSalesOrderStatus, saveReplayHistory, seedSalesOrderMasterData, SimControl } from './support';
 
 const MANUAL: Timeline['salesOrder'] = { pickAfterMs: null, packAfterMs: null, shipAfterMs: null, deliverAfterMs: null };
 
@@ -36,18 +36,8 @@ async function createOrder(orderNo: string) {
     .expect(201);
 }
 
-async function getOrder(orderNo: string) {
-  const res = await request(stack.app).get(`/v1/sales-orders/${orderNo}`).set(operator);
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
-const waitForStatus = (orderNo: string, status: string) =>
-  until(async () => {
-    const order = await getOrder(orderNo);
-    expect(order.status).toBe(status);
-    return order;
-  }, 30_000);
+const getOrder = (orderNo: string) => readSalesOrder(stack.app, orderNo);
+const waitForStatus = (orderNo: string, status: string) => untilSalesOrderStatus(stack.app, orderNo, status);
 
 async function pickingOrder(orderNo: string) {
   await createOrder(orderNo);
