@@ -21,10 +21,9 @@ export type GoLiveStepOutcome = 'PASSED' | 'FAILED';
 export const GO_LIVE_CHECK_STATUS: Record<GoLiveCheckStatus, string> = { RUNNING: '测试中', PASSED: '通过', FAILED: '失败' };
 
 // Plain table names: these tables are this feature's own, typed by the rows below (db/tables.ts lists
-// the shared ones), and sales_orders.go_live_check_id is this feature's column.
+// the shared ones).
 const CHECKS: string = 'go_live_checks';
 const STEPS: string = 'go_live_check_steps';
-const SALES_ORDERS: string = 'sales_orders';
 
 interface GoLiveCheckRow {
   id: string;
@@ -227,7 +226,7 @@ interface TestOrderRow {
 
 /** The check's test orders with the verdict on the check's own refund (request id `GOLIVE:{id}#{orderNo}`). */
 async function listTestOrders(db: Knex, checkId: string): Promise<GoLiveTestOrderView[]> {
-  const rows = (await db(SALES_ORDERS)
+  const rows = (await db('sales_orders')
     .where('sales_orders.go_live_check_id', checkId)
     .join('sales_order_lines', 'sales_order_lines.order_no', 'sales_orders.order_no')
     .leftJoin('cancel_requests', function () {
@@ -361,7 +360,7 @@ export async function createGoLiveTestOrders(db: Knex, checkId: string, orders: 
       };
       // The order code's own transaction becomes a savepoint of this one.
       await createSalesOrder(trx, body, 'system');
-      const marked = await trx(SALES_ORDERS).where({ order_no: orderNo }).where((q) => q.whereNull('go_live_check_id').orWhere('go_live_check_id', checkId)).update({ go_live_check_id: checkId });
+      const marked = await trx('sales_orders').where({ order_no: orderNo }).where((q) => q.whereNull('go_live_check_id').orWhere('go_live_check_id', checkId)).update({ go_live_check_id: checkId });
       if (marked === 0) throw new ConflictError(`Sales order ${orderNo} exists and is not a test order of go-live check ${checkId}`, 'order-exists');
     }
   });
@@ -446,7 +445,7 @@ export interface ShippingTestOrder {
 
 /** Test orders whose cancel JD refused and that are not cancelled (they will ship, or have shipped). */
 export async function listShippingGoLiveTestOrders(db: Knex): Promise<ShippingTestOrder[]> {
-  const rows = (await db(SALES_ORDERS)
+  const rows = (await db('sales_orders')
     .whereNotNull('sales_orders.go_live_check_id')
     .whereNot('sales_orders.status', 'CANCELLED')
     .join('cancel_requests', 'cancel_requests.order_no', 'sales_orders.order_no')

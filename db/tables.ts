@@ -107,6 +107,13 @@ export interface SalesOrderRow extends Timestamps {
   failure_reason: string | null;
   /** An exchange's replacement order: the return it replaces goods for. */
   replacement_for: string | null;
+  /** 挂起: why, until when the operator means to look again, the status it was held from, when. */
+  hold_reason: string | null;
+  hold_until: Date | null;
+  held_from: SalesOrderStatus | null;
+  held_at: Date | null;
+  /** A go-live check's test order (推单测试). */
+  go_live_check_id: string | null;
 }
 
 export interface SalesOrderLineRow {
@@ -135,6 +142,8 @@ export interface SalesOrderCancelRequestRow {
   jd_message: string | null;
   requested_at: Date;
   decided_at: Date | null;
+  /** A hold's `until`, as the request gave it. */
+  hold_until: Date | null;
 }
 
 export interface StockLedgerRow {
@@ -240,6 +249,8 @@ export interface ReturnRow extends Timestamps {
   replacement_order_no: string | null;
   attention: string | null;
   attention_since: Date | null;
+  /** A DRAFT made when an order shipped although JD refused its refund: that refund's request. */
+  cancel_request_id: string | null;
 }
 
 export interface ReturnLineRow {
@@ -329,8 +340,10 @@ export type Writes<Row, Inputs extends { [K in keyof Row]?: unknown } = object> 
 
 type Table<Row, Inputs extends { [K in keyof Row]?: unknown } = object> = Knex.CompositeTableType<Row, Writes<Row, Inputs>, Writes<Row, Inputs>>;
 
-/** The shipment's time arrives as ISO text (it crossed Temporal as JSON) and is stored as given. */
-type SalesOrderInputs = { shipped_at: string };
+/** The shipment's time arrives as ISO text (it crossed Temporal as JSON) and is stored as given; so does a hold's `until`. */
+type SalesOrderInputs = { shipped_at: string; hold_until: string | null };
+/** A hold's `until` as the request gave it (ISO text). */
+type CancelRequestInputs = { hold_until: string | null };
 export type SalesOrderWrites = Writes<SalesOrderRow, SalesOrderInputs>;
 
 declare module 'knex/types/tables' {
@@ -344,7 +357,7 @@ declare module 'knex/types/tables' {
     goods_barcodes: Table<GoodsBarcodeRow>;
     sales_orders: Table<SalesOrderRow, SalesOrderInputs>;
     sales_order_lines: Table<SalesOrderLineRow, { price: number }>;
-    cancel_requests: Table<SalesOrderCancelRequestRow>;
+    cancel_requests: Table<SalesOrderCancelRequestRow, CancelRequestInputs>;
     stock_ledger: Table<StockLedgerRow>;
     webhook_deliveries: Table<WebhookDeliveryRow, { payload: string }>;
     purchase_orders: Table<PurchaseOrderRow>;

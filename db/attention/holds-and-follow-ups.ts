@@ -10,9 +10,6 @@ import type { AttentionItem, AttentionSource } from './types';
 
 const KIND_WORDS: Record<CancelKind, string> = { sendBack: 'send-back (打回审核)', buyerRefund: 'refund', hold: 'hold (挂起)' };
 
-/** Plain names: the typed tables of ../tables.ts do not list the hold and draft columns. */
-const SALES_ORDERS: string = 'sales_orders';
-const RETURNS: string = 'returns';
 
 interface RefusedRow {
   order_no: string;
@@ -57,7 +54,7 @@ async function refusedCancels(db: Knex): Promise<AttentionItem[]> {
 }
 
 async function returnDrafts(db: Knex): Promise<AttentionItem[]> {
-  const rows = await db<{ return_no: string; order_no: string; warehouse_code: string; reason: string; status: string; created_at: Date; cancel_request_id: string | null }>(RETURNS)
+  const rows = await db<{ return_no: string; order_no: string; warehouse_code: string; reason: string; status: string; created_at: Date; cancel_request_id: string | null }>('returns')
     .where({ status: 'DRAFT' })
     .select('return_no', 'order_no', 'warehouse_code', 'reason', 'created_at')
     .orderBy('created_at');
@@ -74,7 +71,7 @@ async function returnDrafts(db: Knex): Promise<AttentionItem[]> {
 }
 
 async function expiredHolds(db: Knex, now: Date): Promise<AttentionItem[]> {
-  const rows = await db<{ order_no: string; status: string; workflow_id: string | null; warehouse_code: string; hold_reason: string | null; hold_until: Date | null }>(SALES_ORDERS)
+  const rows = await db<{ order_no: string; status: string; workflow_id: string | null; warehouse_code: string; hold_reason: string | null; hold_until: Date | null }>('sales_orders')
     .where({ status: 'HELD' })
     .where('hold_until', '<=', now)
     .select('order_no', 'workflow_id', 'warehouse_code', 'hold_reason', 'hold_until')

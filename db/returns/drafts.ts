@@ -8,8 +8,6 @@ import { bodyHash } from '../body-hash';
 import { writeOperationLog } from '../operation-log';
 import { RETURN_DOC_TYPE } from './records';
 
-/** cancel_request_id (migration 20261202000300) is not among the typed columns of ../tables.ts. */
-const RETURNS: string = 'returns';
 
 /**
  * Drafts the return of a shipped order whose refund JD refused at this push revision; nothing when there
@@ -25,13 +23,13 @@ export async function draftReturnForRefusedRefund(
     .orderBy([{ column: 'decided_at', order: 'desc' }, { column: 'request_id' }])
     .first();
   if (!refund) return undefined;
-  const existing = await trx<{ return_no: string; cancel_request_id: string | null }>(RETURNS).where({ cancel_request_id: refund.request_id }).first();
+  const existing = await trx('returns').where({ cancel_request_id: refund.request_id }).first();
   if (existing) return existing.return_no;
   const lines = shipped.lines.filter((line) => line.quantity > 0);
   if (lines.length === 0) return undefined;
   const returnNo = refundReturnDraftNoOf(shipped.orderNo);
   const body: ReturnBody = { returnNo, orderNo: shipped.orderNo, type: 'RETURN', warehouseCode: shipped.warehouseCode, reason: refund.reason, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) };
-  const inserted = await trx(RETURNS)
+  const inserted = await trx('returns')
     .insert({
       return_no: returnNo,
       order_no: shipped.orderNo,

@@ -147,8 +147,7 @@ export function toReturnSummary(row: ReturnRow): ReturnSummary {
   };
 }
 
-/** cancel_request_id (migration 20261202000300) is not among the typed columns of ../tables.ts. */
-function draftOf(row: ReturnRow & { cancel_request_id?: string | null }): ReturnRecord['draftOf'] {
+function draftOf(row: ReturnRow): ReturnRecord['draftOf'] {
   if (!row.cancel_request_id) return null;
   return { orderNo: row.order_no, cancelRequestId: row.cancel_request_id, confirm: row.status === 'DRAFT' ? `POST /v1/returns/${row.return_no}/confirm` : null };
 }

@@ -26,10 +26,9 @@ export interface NewSalesOrderCancelRequest {
   holdUntil?: string;
 }
 
-function cancelRow(r: NewSalesOrderCancelRequest): Writes<SalesOrderCancelRequestRow> {
-  const row: Writes<SalesOrderCancelRequestRow> = { request_id: r.requestId, order_no: r.orderNo, push_revision: r.revision, kind: r.kind, reason: r.reason, actor_role: r.actorRole, source: r.source };
-  // hold_until (migration 20261202000300) is not among the typed columns of ../tables.ts.
-  return r.holdUntil === undefined ? row : ({ ...row, hold_until: r.holdUntil } as Writes<SalesOrderCancelRequestRow>);
+function cancelRow(r: NewSalesOrderCancelRequest): Writes<SalesOrderCancelRequestRow, { hold_until: string | null }> {
+  const row = { request_id: r.requestId, order_no: r.orderNo, push_revision: r.revision, kind: r.kind, reason: r.reason, actor_role: r.actorRole, source: r.source };
+  return r.holdUntil === undefined ? row : { ...row, hold_until: r.holdUntil };
 }
 
 const REQUEST_ACTIONS: Record<CancelKind, string> = { sendBack: 'send_back', buyerRefund: 'buyer_refund', hold: 'hold' };

@@ -1,28 +1,16 @@
 // 挂起 (hold, emulated: ECLP has none) and the follow-up after a cancel JD refused (issue 12 §4–5):
 // the hold columns of an order, a hold of an order in review (no run exists there), the release, and
 // what GET /v1/sales-orders/{orderNo} shows as `hold` and `followUp`.
-//
-// The hold columns are typed here (hold_reason, hold_until, held_from, held_at on sales_orders; hold_until
-// on cancel_requests; cancel_request_id on returns: migration 20261202000300_sales_order_holds); queries
-// name the tables through a plain string so the typed rows of ../tables.ts need not know them.
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { CancelKind } from '../../domain/sales-order';
 import { RETURN_STATUS, SALES_ORDER_STATUS, type ReturnStatus, type SalesOrderStatus } from '../../domain/statuses';
 import { knownActorRole, writeOperationLog, type ActorRole } from '../operation-log';
+import type { SalesOrderRow } from '../tables';
 import { SALES_ORDER_DOC_TYPE } from './records';
 
-/** Plain names: the typed tables of ../tables.ts do not list the hold columns. */
-const SALES_ORDERS: string = 'sales_orders';
-const CANCEL_REQUESTS: string = 'cancel_requests';
-const RETURNS: string = 'returns';
 
-export interface SalesOrderHoldColumns {
-  hold_reason: string | null;
-  hold_until: Date | null;
-  held_from: SalesOrderStatus | null;
-  held_at: Date | null;
-}
+export type SalesOrderHoldColumns = Pick<SalesOrderRow, 'hold_reason' | 'hold_until' | 'held_from' | 'held_at'>;
 
 /** What an order shows of its current hold; null unless HELD. */
 export interface SalesOrderHold {
@@ -57,7 +45,7 @@ export function holdOf(orderNo: string, status: SalesOrderStatus, row: Partial<S
 /** The hold columns written with the status change to HELD (a run's decision, or a hold in review). */
 export async function holdColumns(trx: Knex.Transaction, request: { requestId: string; orderNo: string }, reason: string, heldFrom: SalesOrderStatus): Promise<Record<string, unknown>> {
   // `until` comes from the API's own request row (a hold typed into the Temporal UI has none).
-  const row = await trx<{ request_id: string; order_no: string; kind: string; hold_until: Date | null }>(CANCEL_REQUESTS).where({ request_id: request.requestId, order_no: request.orderNo, kind: 'hold' }).select('hold_until').first();
+  const row = await trx<{ request_id: string; order_no: string; kind: string; hold_until: Date | null }>('cancel_requests').where({ request_id: request.requestId, order_no: request.orderNo, kind: 'hold' }).select('hold_until').first();
   return { hold_reason: reason, hold_until: row?.hold_until ?? null, held_from: heldFrom, held_at: trx.fn.now() };
 }
 
@@ -76,7 +64,7 @@ export interface NewHoldInReview {
  */
 export async function holdSalesOrderInReview(db: Knex, request: NewHoldInReview): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const updated = await trx(SALES_ORDERS)
+    const updated = await trx('sales_orders')
       .where({ order_no: request.orderNo, status: 'REVIEW' })
       .whereNotExists((pending) => pending.select(trx.raw('1')).from('cancel_requests').where({ order_no: request.orderNo }).whereNull('verdict'))
       .update({
@@ -89,7 +77,7 @@ export async function holdSalesOrderInReview(db: Knex, request: NewHoldInReview)
         held_at: trx.fn.now(),
       });
     if (updated === 0) return false;
-    await trx(CANCEL_REQUESTS)
+    await trx('cancel_requests')
       .insert({
         request_id: request.requestId,
         order_no: request.orderNo,
@@ -123,7 +111,7 @@ export async function holdSalesOrderInReview(db: Knex, request: NewHoldInReview)
  */
 export async function releaseHeldSalesOrder(db: Knex, input: { orderNo: string; actorRole: ActorRole; reason?: string }): Promise<{ heldFrom: SalesOrderStatus | null; pushRevision: number }> {
   return db.transaction(async (trx) => {
-    const row = await trx<{ order_no: string; status: SalesOrderStatus; push_revision: number } & SalesOrderHoldColumns>(SALES_ORDERS).where({ order_no: input.orderNo }).forUpdate().first();
+    const row = await trx<{ order_no: string; status: SalesOrderStatus; push_revision: number } & SalesOrderHoldColumns>('sales_orders').where({ order_no: input.orderNo }).forUpdate().first();
     if (!row) throw new NotFoundError(`No sales order "${input.orderNo}"`, 'not-found');
     if (row.status !== 'HELD') {
       throw new ConflictError(`Sales order ${input.orderNo} is ${row.status} (${SALES_ORDER_STATUS[row.status]}), not held: there is nothing to release`, 'not-held', {
@@ -132,7 +120,7 @@ export async function releaseHeldSalesOrder(db: Knex, input: { orderNo: string; 
         pushRevision: row.push_revision,
       });
     }
-    await trx(SALES_ORDERS)
+    await trx('sales_orders')
       .where({ order_no: input.orderNo, status: 'HELD' })
       .update({ status: 'REVIEW', status_since: trx.fn.now(), updated_at: trx.fn.now(), hold_reason: null, hold_until: null, held_from: null, held_at: null });
     await writeOperationLog(trx, {
@@ -193,7 +181,7 @@ export async function salesOrderFollowUp(db: Knex | Knex.Transaction, order: { o
   if (request.kind !== 'buyerRefund') {
     return { ...base, state: 'shipped-despite-refusal', next: `The order shipped despite the ${what}; no return draft was created: create a return (POST /v1/returns) if the goods must come back`, returnDraft: null };
   }
-  const draft = await db<{ return_no: string; status: ReturnStatus; cancel_request_id: string | null }>(RETURNS).where({ cancel_request_id: request.request_id }).select('return_no', 'status').first();
+  const draft = await db<{ return_no: string; status: ReturnStatus; cancel_request_id: string | null }>('returns').where({ cancel_request_id: request.request_id }).select('return_no', 'status').first();
   if (!draft) return { ...base, state: 'return-draft', next: 'The order shipped; its return draft is being created', returnDraft: null };
   const isDraft = draft.status === 'DRAFT';
   return {

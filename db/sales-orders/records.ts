@@ -5,7 +5,7 @@ import { SALES_ORDER_STATUS, type SalesOrderStatus } from '../../domain/statuses
 import type { SalesOrderCancelRequestRow, SalesOrderLineRow, SalesOrderRow } from '../tables';
 import type { CancelSource, CancelVerdict } from '../../domain/cancel';
 import { requestDecisionFields } from '../request-decisions';
-import { holdOf, type SalesOrderHold, type SalesOrderHoldColumns } from './holds';
+import { holdOf, type SalesOrderHold } from './holds';
 
 /** The operation log's doc_type of sales orders. */
 export const SALES_ORDER_DOC_TYPE = 'sales_order';
@@ -93,7 +93,7 @@ export function toSalesOrderSummary(row: SalesOrderRow): SalesOrderSummary {
     shippedAt: row.shipped_at?.toISOString() ?? null,
     failureReason: row.failure_reason,
     replacementFor: row.replacement_for,
-    hold: holdOf(row.order_no, row.status, row as SalesOrderRow & Partial<SalesOrderHoldColumns>),
+    hold: holdOf(row.order_no, row.status, row),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
