@@ -9,7 +9,7 @@ import request from 'supertest';
 import { EclpMethod } from '../eclp/methods';
 import { workflowIds } from '../messages/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { auth, eventually, startWebhookReceiver, type WebhookReceiver } from './support';
+import { auth, eventually, seedSalesOrderMasterData, startWebhookReceiver, type WebhookReceiver } from './support';
 
 // ------------------------------------------------------------------ the text format, read strictly
 
@@ -80,15 +80,12 @@ beforeAll(async () => {
     webhook: { url: receiver.url, secrets: [`whsec_${Buffer.from('the key of the metrics test file, 32b').toString('base64')}`] },
     metrics: { sdkMetricsUrl: SDK_METRICS_URL },
   });
-  const put = (url: string, body: object) => request(stack.app).put(url).set(auth('erp')).send(body).expect(201);
-  await put('/v1/categories/OTHER', { name: '其他', jdFirstCategoryNo: '9000', jdSecondCategoryNo: '9001', jdThirdCategoryNo: '4159' });
-  await put('/v1/warehouses/BJ', { name: '北京仓', jdWarehouseNo: '110000001', eclpConnected: true });
-  // Mapped to a JD number JD never issued: JD refuses the push.
-  await put('/v1/warehouses/TYPO', { name: '错配仓', jdWarehouseNo: '110009999', eclpConnected: true });
-  await put('/v1/carriers/JDEX', { name: '京东快递', jdShipperNo: 'CYS0000010' });
-  await put('/v1/goods/SKU-M', { name: '商品 M', barcodes: ['6950000009001'], categoryCode: 'OTHER' });
-  await request(stack.app).post('/v1/goods/SKU-M/sync').set(auth('erp')).expect(202);
-  await stack.client.workflow.getHandle(workflowIds.goodsSync('SKU-M')).result();
+  await seedSalesOrderMasterData(stack, {
+    goods: [['SKU-M', '6950000009001']],
+    synced: ['SKU-M'],
+    // Mapped to a JD number JD never issued: JD refuses the push.
+    warehouses: { TYPO: { name: '错配仓', jdWarehouseNo: '110009999', eclpConnected: true } },
+  });
 }, 120_000);
 
 afterAll(async () => {
